@@ -1,0 +1,62 @@
+// Lint config. Besides style, it holds the layering law of the monorepo:
+//   cli -> hooks -> finders -> loaders -> core,   compat -> hooks (and below)
+// A package may import only the packages below it, never above or sideways, and the core may not
+// touch the file system, `vm`, child processes or any zip code: those are installed on top of it,
+// as CPython installs its path-based importers onto `_bootstrap`.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layers = ['core', 'loaders', 'finders', 'hooks', 'compat', 'cli'];
+/** What each package may import from the workspace. */
+const allowed = {
+  core: [],
+  loaders: ['core'],
+  finders: ['core', 'loaders'],
+  hooks: ['core', 'loaders', 'finders'],
+  compat: ['core', 'loaders', 'finders', 'hooks'],
+  cli: ['core', 'loaders', 'finders', 'hooks', 'compat'],
+};
+
+const nodeIo = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'vm', 'node:vm', 'child_process', 'node:child_process', 'worker_threads', 'node:worker_threads', 'module', 'node:module'];
+const zipLibraries = ['@yarnpkg/*', 'fflate', 'adm-zip', 'yauzl', 'yazl', 'jszip', 'unzipit', '*zip*'];
+
+function layerRule(name) {
+  const forbiddenPackages = layers.filter((l) => l !== name && !allowed[name].includes(l));
+  const patterns = [
+    {
+      group: forbiddenPackages.map((l) => `@importlib/${l}`),
+      message: `Layering: @importlib/${name} may import only ${allowed[name].length ? allowed[name].map((l) => '@importlib/' + l).join(', ') : 'no other @importlib package'} (cli -> hooks -> finders -> loaders -> core; compat -> hooks).`,
+    },
+    {
+      group: ['**/packages/*/src/**', '@importlib/*/src/**', '@importlib/*/dist/**'],
+      message: 'Import another package through its public entry point (@importlib/<name>), never its files.',
+    },
+  ];
+  if (name === 'core') {
+    patterns.push(
+      { group: nodeIo, message: 'The core never touches the file system, vm or processes: that belongs to @importlib/loaders and @importlib/finders.' },
+      { group: zipLibraries, message: 'The core has no zip code: zip reading lives in @importlib/loaders.' },
+    );
+  }
+  return {
+    files: [`packages/${name}/src/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: patterns.filter((p) => p.group.length) }] },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '**/.turbo/**', 'tools/test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', queueMicrotask: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: [] }],
+    },
+  },
+  { files: ['scripts/**', 'examples/**', 'tools/**', '**/test/**'], rules: { 'no-console': 'off' } },
+  ...layers.map(layerRule),
+);
