@@ -1,0 +1,252 @@
+/**
+ * Locks of the import system (Python's `_ModuleLock`, `_has_deadlocked`, `_blocking_on`, and the
+ * global import lock of `_imp`).
+ *
+ * JavaScript has one thread, but async imports interleave: an import task suspended while its module
+ * awaits can be overtaken by another task importing the same module. An *import task* plays the part
+ * of a Python thread: every `importModuleAsync` call made outside a running import starts one, and
+ * imports made by module code while it runs belong to the same task (tracked with
+ * `AsyncLocalStorage`). Synchronous imports never wait (they cannot): they run to completion and so
+ * need no module lock.
+ *
+ * Must not import anything outside this package and `node:async_hooks`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+import { DeadlockError, ImportLockError } from './errors.js';
+
+let nextTaskId = 1;
+
+/** One chain of imports that runs as a unit (Python's thread, for the import system's locks). */
+export class ImportTask {
+  readonly id = nextTaskId++;
+  /** The task (or `null`, the outermost code) that started this one. */
+  readonly parent: ImportTask | null;
+  /** The module locks this task is waiting for (Python's `_blocking_on[tid]`). */
+  readonly blockingOn = new Set<ModuleLock>();
+
+  constructor(parent: ImportTask | null) {
+    this.parent = parent;
+  }
+
+  toString(): string {
+    return `<import task ${this.id}>`;
+  }
+}
+
+const currentTask = new AsyncLocalStorage<ImportTask>();
+
+/** The import task the caller runs in, or `null` outside any async import. */
+export function getCurrentTask(): ImportTask | null {
+  return currentTask.getStore() ?? null;
+}
+
+/** Run `fn` as a new import task unless the caller already runs in one. */
+export function runInTask<T>(fn: () => T): T {
+  const current = currentTask.getStore();
+  if (current) return fn();
+  return currentTask.run(new ImportTask(null), fn);
+}
+
+/**
+ * Tell whether waiting for a lock owned by `owner` would make `me` wait on itself: follow what the
+ * owner waits for, and what their owners wait for, and so on (Python's `_has_deadlocked`).
+ */
+function hasDeadlocked(me: ImportTask, owners: Iterable<ImportTask | null>, seen: Set<ImportTask>): boolean {
+  for (const owner of owners) {
+    if (owner === null) continue;
+    if (owner === me) return true;
+    if (owner.blockingOn.size === 0 || seen.has(owner)) continue;
+    seen.add(owner);
+    if (hasDeadlocked(me, [...owner.blockingOn].map((lock) => lock.owner), seen)) return true;
+  }
+  return false;
+}
+
+/**
+ * A reentrant lock for one module name (Python's `_ModuleLock`). Its owner may take it again (a
+ * circular import within one task); another task waits, unless waiting would deadlock, in which case
+ * {@link DeadlockError} is thrown.
+ */
+export class ModuleLock {
+  readonly name: string;
+  owner: ImportTask | null = null;
+  count = 0;
+  readonly #waiters: Array<() => void> = [];
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Tell whether anyone holds or waits for this lock (an unused lock is dropped from the table). */
+  get inUse(): boolean {
+    return this.count > 0 || this.#waiters.length > 0;
+  }
+
+  /** Take the lock for `task`, waiting while another task holds it. */
+  async acquire(task: ImportTask): Promise<void> {
+    for (;;) {
+      if (this.count === 0 || this.owner === task) {
+        this.owner = task;
+        this.count++;
+        return;
+      }
+      if (hasDeadlocked(task, [this.owner], new Set())) throw new DeadlockError(this.name);
+      task.blockingOn.add(this);
+      try {
+        await new Promise<void>((wake) => this.#waiters.push(wake));
+      } finally {
+        task.blockingOn.delete(this);
+      }
+    }
+  }
+
+  /** Release one hold of the lock; wakes the next waiter when it is free. */
+  release(task: ImportTask): void {
+    if (this.owner !== task || this.count === 0) {
+      throw new ImportLockError(`cannot release un-acquired lock for module '${this.name}'`);
+    }
+    this.count--;
+    if (this.count === 0) {
+      this.owner = null;
+      this.#waiters.shift()?.();
+    }
+  }
+
+  toString(): string {
+    return `<ModuleLock '${this.name}'>`;
+  }
+}
+
+/**
+ * The table of module locks of one system. An entry exists only while some task holds or waits for
+ * the lock (Python keeps weak references; we drop the entry on the last release).
+ */
+export class ModuleLockTable {
+  readonly #locks = new Map<string, ModuleLock>();
+
+  /** The number of locks currently held or waited for. */
+  get size(): number {
+    return this.#locks.size;
+  }
+
+  /** The lock for `name`, made on first use. */
+  get(name: string): ModuleLock {
+    let lock = this.#locks.get(name);
+    if (!lock) {
+      lock = new ModuleLock(name);
+      this.#locks.set(name, lock);
+    }
+    return lock;
+  }
+
+  /** Drop the lock of `name` from the table when nobody uses it any more. */
+  prune(lock: ModuleLock): void {
+    if (!lock.inUse && this.#locks.get(lock.name) === lock) this.#locks.delete(lock.name);
+  }
+
+  /** Take `name`'s lock for `task`, run `fn`, release (Python's `_ModuleLockManager`). */
+  async with<T>(name: string, task: ImportTask, fn: () => Promise<T>): Promise<T> {
+    const lock = this.get(name);
+    try {
+      await lock.acquire(task);
+    } catch (error) {
+      this.prune(lock);
+      throw error;
+    }
+    try {
+      return await fn();
+    } finally {
+      lock.release(task);
+      this.prune(lock);
+    }
+  }
+
+  /**
+   * Wait until the module `name` is no longer being initialised by another task (Python's
+   * `_lock_unlock_module`). If waiting would deadlock (a cycle across tasks), return at once: the
+   * caller then gets the partially initialised module, as Python's threads do.
+   */
+  async waitFor(name: string, task: ImportTask): Promise<boolean> {
+    const lock = this.get(name);
+    try {
+      await lock.acquire(task);
+    } catch (error) {
+      this.prune(lock);
+      if (error instanceof DeadlockError) return false;
+      throw error;
+    }
+    lock.release(task);
+    this.prune(lock);
+    return true;
+  }
+}
+
+/** The identity that holds the global lock when no import task is running: the outermost code. */
+const ROOT = 'root';
+type Holder = ImportTask | typeof ROOT;
+
+/**
+ * The global reentrant import lock (Python's `imp.acquire_lock` / `release_lock` / `lock_held`).
+ * It guards each finder call of every import: while one task holds it, other tasks' imports wait.
+ * A task started by the holder (for example `acquireLock(); await importModuleAsync(...)`) counts as
+ * the holder, as the code of one thread would in Python.
+ */
+export class GlobalImportLock {
+  #owner: Holder | null = null;
+  #count = 0;
+  readonly #waiters: Array<() => void> = [];
+
+  /** Tell whether any task holds the lock (Python's `lock_held()`). */
+  get held(): boolean {
+    return this.#count > 0;
+  }
+
+  /** Tell whether the calling code holds the lock, or may act as its holder. */
+  ownedByCaller(): boolean {
+    if (this.#owner === null) return false;
+    if (this.#owner === ROOT) return true; // the outermost code started every task
+    for (let task = getCurrentTask(); task; task = task.parent) if (task === this.#owner) return true;
+    return false;
+  }
+
+  /** Tell whether the lock is free for the caller (free, or held by the caller). */
+  availableToCaller(): boolean {
+    return this.#count === 0 || this.ownedByCaller();
+  }
+
+  /**
+   * Take the lock without waiting. Throws {@link ImportLockError} when another import task holds it
+   * (a synchronous caller cannot wait; use {@link acquireAsync}).
+   */
+  acquire(): void {
+    if (!this.availableToCaller()) {
+      throw new ImportLockError(
+        'the import lock is held by another import task; a synchronous caller cannot wait for it (use acquireLockAsync())',
+      );
+    }
+    if (this.#count === 0) this.#owner = getCurrentTask() ?? ROOT;
+    this.#count++;
+  }
+
+  /** Take the lock, waiting while another import task holds it. */
+  async acquireAsync(): Promise<void> {
+    while (!this.availableToCaller()) await new Promise<void>((wake) => this.#waiters.push(wake));
+    this.acquire();
+  }
+
+  /** Wait until the caller may use the lock (it is free or the caller holds it). */
+  async waitAvailable(): Promise<void> {
+    while (!this.availableToCaller()) await new Promise<void>((wake) => this.#waiters.push(wake));
+  }
+
+  /** Release one hold. Throws {@link ImportLockError} when the caller does not hold the lock. */
+  release(): void {
+    if (this.#count === 0 || !this.ownedByCaller()) throw new ImportLockError('not holding the import lock');
+    this.#count--;
+    if (this.#count === 0) {
+      this.#owner = null;
+      for (const wake of this.#waiters.splice(0)) wake();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The module object. It is the namespace: what a module's code exports are its own (enumerable)
+ * properties, and the Python attributes (`__name__`, `__spec__`, `__loader__`, `__package__`,
+ * `__file__`, `__cached__`, `__path__`) live on it too, as non-enumerable properties, so
+ * `Object.keys(module)` lists exactly the exports.
+ *
+ * Attribute access goes through {@link getAttr} / {@link setAttr}, which never reach
+ * `Object.prototype`: a submodule or export called `__proto__`, `constructor` or `toString` is an
+ * ordinary attribute.
+ *
+ * Must not import anything outside this package.
+ */
+import { describe, type Loader } from './loader.js';
+import { NamespaceLoader } from './namespace.js';
+import type { ModuleSpec } from './spec.js';
+
+/** The keys of the Python attributes the import system sets on a module. */
+export const MODULE_ATTRS = [
+  '__name__',
+  '__loader__',
+  '__package__',
+  '__spec__',
+  '__path__',
+  '__file__',
+  '__cached__',
+] as const;
+const DUNDER = new Set<PropertyKey>(MODULE_ATTRS);
+
+/** A package's search locations: an array for a regular package, a live view for a namespace one. */
+export type SearchLocations = string[] | Iterable<string>;
+
+/** A module object (Python's `types.ModuleType`). Create one with {@link newModule}. */
+export class ModuleType {
+  declare __name__: string;
+  declare __spec__: ModuleSpec | null;
+  declare __loader__: Loader | null;
+  declare __package__: string | null;
+  declare __file__?: string | null;
+  declare __cached__?: string | null;
+  declare __path__?: SearchLocations;
+  [attribute: string]: unknown;
+
+  constructor(name: string) {
+    // Python's ModuleType(name) sets exactly these; the others appear when a spec is applied.
+    defineHidden(this, '__name__', name);
+    defineHidden(this, '__loader__', null);
+    defineHidden(this, '__package__', null);
+    defineHidden(this, '__spec__', null);
+  }
+
+  /** Describe the module the way Python's `repr(module)` does. */
+  toString(): string {
+    return moduleRepr(this);
+  }
+
+  /** Used by `util.inspect` / `console.log`: the Python repr plus the exports. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
+    const exports = Object.fromEntries(Object.entries(this));
+    return Object.keys(exports).length ? `${moduleRepr(this)} ${inspect(exports, options)}` : moduleRepr(this);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Module';
+  }
+}
+
+/** Create a module that is not registered anywhere (Python's `types.ModuleType(name)` / `imp.new_module`). */
+export function newModule(name: string): ModuleType {
+  return new ModuleType(name);
+}
+
+/** Tell whether `value` is a module object made by this package. */
+export function isModule(value: unknown): value is ModuleType {
+  return value instanceof ModuleType;
+}
+
+const STOP_PROTOTYPES = new Set<unknown>([Object.prototype, Function.prototype, ModuleType.prototype, null]);
+
+/**
+ * Read an attribute of a module (or of whatever object replaced it in the registry), the way
+ * Python's `getattr(obj, key, undefined)` would: own properties and those inherited from a class,
+ * never those of `Object.prototype`, `Function.prototype` or the module type itself.
+ */
+export function getAttr(obj: unknown, key: string): unknown {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return undefined;
+  let current: object | null = obj;
+  while (!STOP_PROTOTYPES.has(current)) {
+    const descriptor = Object.getOwnPropertyDescriptor(current, key);
+    if (descriptor) return descriptor.get ? descriptor.get.call(obj) : descriptor.value;
+    current = Object.getPrototypeOf(current) as object | null;
+  }
+  return undefined;
+}
+
+/** Tell whether `obj` has the attribute `key` (Python's `hasattr`), with {@link getAttr}'s rules. */
+export function hasAttr(obj: unknown, key: string): boolean {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return false;
+  let current: object | null = obj;
+  while (!STOP_PROTOTYPES.has(current)) {
+    if (Object.prototype.hasOwnProperty.call(current, key)) return true;
+    current = Object.getPrototypeOf(current) as object | null;
+  }
+  return false;
+}
+
+/**
+ * Set an attribute on a module object. Python attributes are non-enumerable, everything else (child
+ * modules, exports) enumerable. Returns `false` instead of throwing when the object refuses it
+ * (frozen, a primitive, a setter that throws), as Python ignores `AttributeError` there.
+ */
+export function setAttr(obj: unknown, key: string, value: unknown): boolean {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return false;
+  try {
+    if (Object.prototype.hasOwnProperty.call(obj, key)) {
+      (obj as Record<string, unknown>)[key] = value;
+      return (obj as Record<string, unknown>)[key] === value || Number.isNaN(value);
+    }
+    // defineProperty, not assignment: `obj.__proto__ = x` would change the prototype.
+    return Reflect.defineProperty(obj, key, {
+      value,
+      writable: true,
+      enumerable: !DUNDER.has(key),
+      configurable: true,
+    });
+  } catch {
+    return false;
+  }
+}
+
+function defineHidden(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: false, configurable: true });
+}
+
+/**
+ * Describe a module the way Python's `repr(module)` does (`_module_repr_from_spec`):
+ * `<module 'n' from '/p/n.ts'>`, `<module 'fs' (built-in)>`, `<module 'ns' (namespace) from [...]>`,
+ * or `<module 'n'>`.
+ */
+export function moduleRepr(module: unknown): string {
+  const spec = getAttr(module, '__spec__') as ModuleSpec | null | undefined;
+  if (spec instanceof Object && typeof spec.name === 'string') {
+    const name = spec.name;
+    if (spec.origin === null || spec.origin === undefined) {
+      const loader = spec.loader;
+      if (loader === null) return `<module '${name}'>`;
+      if (loader instanceof NamespaceLoader) {
+        return `<module '${name}' (namespace) from ${JSON.stringify([...loader.path])}>`;
+      }
+      return `<module '${name}' (${describe(loader)})>`;
+    }
+    return spec.hasLocation ? `<module '${name}' from '${spec.origin}'>` : `<module '${name}' (${spec.origin})>`;
+  }
+  const name = String(getAttr(module, '__name__') ?? '?');
+  const file = getAttr(module, '__file__');
+  if (typeof file === 'string') return `<module '${name}' from '${file}'>`;
+  return `<module '${name}'>`;
+}

@@ -1,0 +1,813 @@
+/**
+ * `ImportSystem`: one isolated import state (Python's `sys.modules`, `sys.meta_path`, `sys.path`,
+ * `sys.path_hooks`, `sys.path_importer_cache`) and the import algorithm of CPython's `_bootstrap.py`
+ * over it, synchronous and asynchronous.
+ *
+ * The algorithm is written once, as generators that yield only the promises they must wait for
+ * (module code that awaits, module locks, the global lock). The synchronous driver refuses to wait;
+ * the asynchronous one awaits. So both paths share every rule, error and trace event.
+ *
+ * Must not import anything outside this package (no file system, no `vm`).
+ */
+import { resolve } from 'node:path';
+
+import { initModuleAttrs, moduleFromSpec } from './attrs.js';
+import { CodeObject, isThenable } from './code.js';
+import {
+  ImportArgumentError,
+  ImportError,
+  ImportStateError,
+  ModuleNotFoundError,
+  RequireAsyncError,
+  ImportLockError,
+} from './errors.js';
+import type { MetaPathFinder, PathEntryFinder, PathHook } from './finder.js';
+import { CodeLoader, describe, type Loader } from './loader.js';
+import { GlobalImportLock, ModuleLockTable, getCurrentTask, runInTask, type ImportTask } from './locks.js';
+import { getAttr, hasAttr, isModule, ModuleType, setAttr } from './module.js';
+import { absoluteName, checkModuleName, resolveName, splitLevel, splitName } from './names.js';
+import { PathFinder } from './path-finder.js';
+import { ModuleSpec, specFromFileLocation, specFromLoader } from './spec.js';
+import type { ImportEvent, ImportTracer, ImportWarningEvent } from './trace.js';
+
+/** Options of the {@link ImportSystem} constructor. */
+export interface ImportSystemOptions {
+  /**
+   * The search path (Python's `sys.path`).
+   * @default []
+   */
+  path?: string[];
+  /**
+   * The meta path. By default it holds this system's {@link PathFinder}; give your own list to replace it.
+   * @default [system.pathFinder]
+   */
+  metaPath?: MetaPathFinder[];
+  /**
+   * Path hooks, asked in order for each new path entry (Python's `sys.path_hooks`).
+   * @default []
+   */
+  pathHooks?: PathHook[];
+  /** Modules to start with (name to module). */
+  modules?: Iterable<readonly [string, unknown]>;
+}
+
+/** Python's `globals()` as `__import__` reads it: a module object, or any object with these keys. */
+export interface ImportGlobals {
+  __name__?: unknown;
+  __package__?: unknown;
+  __spec__?: unknown;
+  __path__?: unknown;
+}
+
+/** Options of {@link ImportSystem.execCodeModule}. */
+export interface ExecCodeModuleOptions {
+  /** The source file (`__file__`); defaults to the code object's `filename`. */
+  pathname?: string | null;
+  /** The compiled file (`__cached__`, and the spec's `cached`). */
+  cpathname?: string | null;
+  /**
+   * The loader to record for a module that has none (Python records a `SourceFileLoader`).
+   * @default a {@link CodeLoader} that re-runs `code`
+   */
+  loader?: Loader | null;
+}
+
+type Op<T> = Generator<PromiseLike<unknown>, T, unknown>;
+interface Ctx {
+  readonly async: boolean;
+  readonly task: ImportTask | null;
+}
+const SYNC: Ctx = { async: false, task: null };
+const NEEDS_LOADING = Symbol('needs loading');
+
+function runSync<T>(op: Op<T>): T {
+  const step = op.next();
+  if (!step.done) throw new Error('internal error: the synchronous import path tried to wait');
+  return step.value;
+}
+
+async function runAsync<T>(op: Op<T>): Promise<T> {
+  let step = op.next();
+  while (!step.done) {
+    let value: unknown;
+    try {
+      value = await step.value;
+    } catch (error) {
+      step = op.throw(error);
+      continue;
+    }
+    step = op.next(value);
+  }
+  return step.value;
+}
+
+function toSearchPath(value: unknown): readonly string[] | null {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value as string[];
+  if (typeof value === 'string') return [value];
+  if (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(value as Iterable<string>)];
+  return null;
+}
+
+function isInitializing(module: unknown): boolean {
+  const spec = getAttr(module, '__spec__');
+  return spec instanceof ModuleSpec ? spec.initializing : getAttr(spec, 'initializing') === true;
+}
+
+/** Keep a promise the sync path could not await from becoming an unhandled rejection. */
+function abandon(promise: PromiseLike<unknown>): void {
+  void Promise.resolve(promise).catch(() => undefined);
+}
+
+/**
+ * One isolated import state and the import algorithm over it. Make as many as you like: each has its
+ * own registry, finders, hooks and caches, and dropping the object frees every module it loaded.
+ */
+export class ImportSystem {
+  /** The registry (Python's `sys.modules`). A `null` value blocks the name. */
+  modules: Map<string, unknown>;
+  /** The meta-path finders, asked in order (Python's `sys.meta_path`). */
+  metaPath: MetaPathFinder[];
+  /** The search path (Python's `sys.path`). */
+  path: string[];
+  /** Path hooks, asked in order for a new path entry (Python's `sys.path_hooks`). */
+  pathHooks: PathHook[];
+  /** The finder of each path entry seen, `null` for "no finder" (Python's `sys.path_importer_cache`). */
+  pathImporterCache: Map<string, PathEntryFinder | null>;
+  /** This system's path-based finder (on `metaPath` by default). */
+  readonly pathFinder: PathFinder;
+
+  readonly #moduleLocks = new ModuleLockTable();
+  readonly #importLock = new GlobalImportLock();
+  readonly #reloading = new Map<string, unknown>();
+  readonly #tracers: ImportTracer[] = [];
+
+  constructor(options: ImportSystemOptions = {}) {
+    this.modules = new Map(options.modules ?? []);
+    this.pathFinder = new PathFinder(this);
+    this.metaPath = options.metaPath ? [...options.metaPath] : [this.pathFinder];
+    this.path = options.path ? [...options.path] : [];
+    this.pathHooks = options.pathHooks ? [...options.pathHooks] : [];
+    this.pathImporterCache = new Map();
+  }
+
+  // ---------------------------------------------------------------- importing
+
+  /**
+   * Import a module and return it (Python's `importlib.import_module`). Leading dots make `name`
+   * relative to `pkg`: `importModule('..x', 'a.b.c')` imports `a.b.x`. Returns the named module itself
+   * (not its top package): whatever `modules` holds for it once its code has run.
+   */
+  importModule(name: string, pkg?: string | null): unknown {
+    const [rest, level] = this.#importModuleArgs(name, pkg);
+    const hit = level === 0 ? this.#fastHit(rest) : NEEDS_LOADING;
+    if (hit !== NEEDS_LOADING) return hit;
+    return runSync(this.#gcdImport(SYNC, rest, pkg ?? null, level));
+  }
+
+  /**
+   * Import a module, waiting for module code that awaits (top-level `await`) and for other import
+   * tasks importing the same module. Concurrent imports of a cycle never hang: one of them gets the
+   * partially initialised module, as Python's threads do.
+   */
+  importModuleAsync(name: string, pkg?: string | null): Promise<unknown> {
+    try {
+      const [rest, level] = this.#importModuleArgs(name, pkg);
+      return this.#runAsync((ctx) => this.#gcdImport(ctx, rest, pkg ?? null, level));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The `import` statement (Python's `__import__`). `globals` says where the import is made from
+   * (needed for `level > 0`); without `fromlist` it returns the top package (`a` for `a.b.c`), with one
+   * it returns the named module and imports each `fromlist` entry that is a submodule. `'*'` imports
+   * the names in the package's `__all__`.
+   */
+  __import__(
+    name: string,
+    globals: ImportGlobals | null = null,
+    _locals: unknown = null,
+    fromlist: readonly unknown[] = [],
+    level = 0,
+  ): unknown {
+    return runSync(this.#importStatement(SYNC, name, globals, fromlist, level));
+  }
+
+  /** {@link __import__} on the async path: waits for module code that awaits. */
+  importAsync(
+    name: string,
+    globals: ImportGlobals | null = null,
+    fromlist: readonly unknown[] = [],
+    level = 0,
+  ): Promise<unknown> {
+    return this.#runAsync((ctx) => this.#importStatement(ctx, name, globals, fromlist, level));
+  }
+
+  /**
+   * Find the spec of `name` without loading it (Python's `importlib.util.find_spec`). A dotted name's
+   * parent package *is* imported; a name already in `modules` gives that module's `__spec__`
+   * (an `ImportArgumentError` when it has none); `null` when nothing finds it.
+   */
+  findSpec(name: string, pkg?: string | null): ModuleSpec | null {
+    const [rest, level] = splitLevel(name);
+    const fullname = level > 0 ? resolveName(rest, requirePackage(name, pkg), level) : name;
+    checkModuleName(fullname);
+    if (this.modules.has(fullname)) {
+      const module = this.modules.get(fullname);
+      if (module === null) return null;
+      const spec = getAttr(module, '__spec__');
+      if (spec === undefined) throw new ImportArgumentError(`${name}.__spec__ is not set`);
+      if (spec === null) throw new ImportArgumentError(`${name}.__spec__ is None`);
+      return spec as ModuleSpec;
+    }
+    const [parentName] = splitName(fullname);
+    let parentPath: readonly string[] | null = null;
+    if (parentName) {
+      const parent = this.__import__(parentName, null, null, ['__path__']);
+      parentPath = toSearchPath(getAttr(parent, '__path__'));
+      if (parentPath === null) {
+        throw new ModuleNotFoundError(
+          `__path__ attribute not found on '${parentName}' while trying to find '${fullname}'`,
+          { moduleName: fullname },
+        );
+      }
+    }
+    return runSync(this.#findSpecOp(SYNC, fullname, parentPath, null));
+  }
+
+  /**
+   * Ask the meta path for the spec of `name` on `path` (a package's `__path__`, or `null` for
+   * `system.path`), never importing a parent (Python's `importlib._bootstrap._find_spec`).
+   */
+  findSpecFromPath(name: string, path: Iterable<string> | null = null): ModuleSpec | null {
+    checkModuleName(name);
+    return runSync(this.#findSpecOp(SYNC, name, toSearchPath(path), null));
+  }
+
+  /**
+   * Reload a module in place (Python's `importlib.reload`): find its spec again and re-execute it in
+   * the *same* object, so names the new code no longer defines survive. Returns what `modules` holds
+   * afterwards. A reload that fails leaves the module in `modules`.
+   */
+  reload<T>(module: T): T {
+    return runSync(this.#reloadOp(SYNC, module)) as T;
+  }
+
+  /** {@link reload} on the async path. */
+  reloadAsync<T>(module: T): Promise<T> {
+    return this.#runAsync((ctx) => this.#reloadOp(ctx, module)) as Promise<T>;
+  }
+
+  /**
+   * Tell every meta-path finder to drop its caches (Python's `importlib.invalidate_caches`): the path
+   * finder drops `null` and relative entries of `pathImporterCache` and invalidates the rest.
+   */
+  invalidateCaches(): void {
+    for (const finder of [...this.metaPath]) {
+      if (typeof finder?.invalidateCaches === 'function') finder.invalidateCaches();
+    }
+  }
+
+  // ---------------------------------------------------------------- the C API's registry helpers
+
+  /**
+   * Return the module registered as `name`, creating an empty one when there is none or when the entry
+   * is not a module object (Python's `PyImport_AddModuleRef`). Never imports or executes anything, and
+   * a dotted name creates no parent package.
+   */
+  addModule(name: string): ModuleType {
+    if (typeof name !== 'string') throw new ImportArgumentError(`module name must be a string, not ${typeof name}`);
+    const existing = this.modules.get(name);
+    if (isModule(existing)) return existing;
+    const module = new ModuleType(name);
+    this.modules.set(name, module);
+    return module;
+  }
+
+  /**
+   * Return the entry of `name` in `modules`, or `undefined` when there is none; never imports
+   * (Python's `PyImport_GetModule`).
+   */
+  getModule(name: string): unknown {
+    return this.modules.get(name);
+  }
+
+  /**
+   * Execute a code object as the module `name` (Python's `PyImport_ExecCodeModuleObject`): get or
+   * create the module (so an existing module is re-executed in place: a reload), set `__spec__` and
+   * `__loader__` if missing, and `__file__` / `__cached__`, run the code, and return what `modules`
+   * holds for `name`. On any failure `name` is removed from `modules`, *even if it was there before*
+   * (restoring it is the caller's job, as the C API documents). Dotted names create no packages.
+   */
+  execCodeModule(name: string, code: CodeObject, options: ExecCodeModuleOptions = {}): unknown {
+    if (!(code instanceof CodeObject)) {
+      throw new ImportArgumentError('execCodeModule() needs a CodeObject (made by a loader)');
+    }
+    const module = this.addModule(name);
+    try {
+      fixUpModule(module, name, options.pathname ?? code.filename, options.cpathname ?? null, options.loader ?? null, code);
+      const result = code.exec(module);
+      if (isThenable(result)) {
+        abandon(result);
+        throw new RequireAsyncError(
+          `module '${name}' did not finish synchronously (its code returned a promise); execCodeModule() runs code synchronously`,
+          { moduleName: name, path: code.filename },
+        );
+      }
+    } catch (error) {
+      this.modules.delete(name);
+      throw error;
+    }
+    if (!this.modules.has(name)) {
+      throw new ImportError(`Loaded module '${name}' not found in modules`, { moduleName: name, path: code.filename });
+    }
+    return this.modules.get(name);
+  }
+
+  // ---------------------------------------------------------------- the global import lock
+
+  /**
+   * Take the global reentrant import lock (Python's `imp.acquire_lock`). While it is held, imports by
+   * other import tasks wait before asking any finder. Throws `ImportLockError` when another task holds
+   * it (a synchronous caller cannot wait; see {@link acquireLockAsync}).
+   */
+  acquireLock(): void {
+    this.#importLock.acquire();
+  }
+
+  /** Take the global import lock, waiting while another import task holds it. */
+  acquireLockAsync(): Promise<void> {
+    return this.#importLock.acquireAsync();
+  }
+
+  /** Release the global import lock; throws `ImportLockError` ("not holding the import lock") if the caller does not hold it. */
+  releaseLock(): void {
+    this.#importLock.release();
+  }
+
+  /** Tell whether any import task holds the global import lock (Python's `imp.lock_held`). */
+  lockHeld(): boolean {
+    return this.#importLock.held;
+  }
+
+  /** The number of module locks currently held or waited for (they are dropped when unused). */
+  get activeModuleLocks(): number {
+    return this.#moduleLocks.size;
+  }
+
+  // ---------------------------------------------------------------- tracing
+
+  /** Add a tracer that receives every {@link ImportEvent}; returns a function that removes it. */
+  addTracer(tracer: ImportTracer): () => void {
+    this.#tracers.push(tracer);
+    return () => {
+      const index = this.#tracers.indexOf(tracer);
+      if (index !== -1) this.#tracers.splice(index, 1);
+    };
+  }
+
+  /** `true` when at least one tracer listens: check it before building an expensive event. */
+  get tracing(): boolean {
+    return this.#tracers.length > 0;
+  }
+
+  /** Hand `event` to every tracer. Finders and loaders of other layers report through this too. */
+  trace(event: ImportEvent): void {
+    for (const tracer of [...this.#tracers]) tracer(event);
+  }
+
+  /** Report a verbose message (`level` 1 is `-v`, 2 is `-vv`). */
+  verbose(level: 1 | 2, message: string, name?: string): void {
+    if (this.#tracers.length) this.trace({ type: 'verbose', level, message, name });
+  }
+
+  /** Report a warning (Python's `ImportWarning`/`DeprecationWarning`: silent unless a tracer shows it). */
+  warn(category: ImportWarningEvent['category'], message: string, name?: string): void {
+    if (this.#tracers.length) this.trace({ type: 'warning', category, message, name });
+  }
+
+  // ---------------------------------------------------------------- the algorithm
+
+  #importModuleArgs(name: string, pkg: string | null | undefined): [string, number] {
+    if (typeof name !== 'string') throw new ImportArgumentError(`module name must be a string, not ${typeof name}`);
+    const [rest, level] = splitLevel(name);
+    if (level > 0) requirePackage(name, pkg);
+    return [rest, level];
+  }
+
+  /** The registry hit that needs no lock and no search: present and fully initialised. */
+  #fastHit(name: string): unknown {
+    const module = this.modules.get(name);
+    if (module === undefined || module === null) return NEEDS_LOADING;
+    if (isInitializing(module)) return NEEDS_LOADING;
+    if (this.#tracers.length) this.trace({ type: 'cached', name });
+    return module;
+  }
+
+  #runAsync<T>(make: (ctx: Ctx) => Op<T>): Promise<T> {
+    return runInTask(() => runAsync(make({ async: true, task: getCurrentTask() })));
+  }
+
+  *#gcdImport(ctx: Ctx, name: string, pkg: unknown, level: number): Op<unknown> {
+    return yield* this.#findAndLoad(ctx, absoluteName(name, pkg, level));
+  }
+
+  *#importStatement(
+    ctx: Ctx,
+    name: string,
+    globals: ImportGlobals | null,
+    fromlist: readonly unknown[],
+    level: number,
+  ): Op<unknown> {
+    const pkg = level > 0 ? this.#calcPackage(globals ?? {}) : null;
+    const module = yield* this.#gcdImport(ctx, name, pkg, level);
+    if (!fromlist || fromlist.length === 0) {
+      if (level === 0) return yield* this.#gcdImport(ctx, name.split('.', 1)[0] as string, null, 0);
+      if (!name) return module;
+      // Relative without fromlist: the module of the first component after the dots.
+      const cutOff = name.length - (name.split('.', 1)[0] as string).length;
+      const moduleName = String(getAttr(module, '__name__'));
+      return this.modules.get(moduleName.slice(0, moduleName.length - cutOff));
+    }
+    if (hasAttr(module, '__path__')) return yield* this.#handleFromlist(ctx, module, fromlist, false);
+    return module;
+  }
+
+  /** Work out the package a relative import is made from (Python's `_calc___package__`). */
+  #calcPackage(globals: ImportGlobals): unknown {
+    const pkg = getAttr(globals, '__package__');
+    const spec = getAttr(globals, '__spec__') as ModuleSpec | null | undefined;
+    if (pkg !== null && pkg !== undefined) {
+      if (spec && pkg !== spec.parent) this.warn('DeprecationWarning', '__package__ != __spec__.parent');
+      return pkg;
+    }
+    if (spec) return spec.parent;
+    this.warn(
+      'ImportWarning',
+      "can't resolve package from __spec__ or __package__, falling back on __name__ and __path__",
+    );
+    const name = getAttr(globals, '__name__');
+    if (typeof name !== 'string') throw new ImportArgumentError("'__name__' not in globals");
+    return hasAttr(globals, '__path__') ? name : splitName(name)[0];
+  }
+
+  *#handleFromlist(ctx: Ctx, module: unknown, fromlist: Iterable<unknown>, recursive: boolean): Op<unknown> {
+    for (const item of fromlist) {
+      if (typeof item !== 'string') {
+        const where = recursive ? `${String(getAttr(module, '__name__'))}.__all__` : "``from list''";
+        throw new ImportArgumentError(`Item in ${where} must be str, not ${typeof item}`);
+      }
+      if (item === '*') {
+        const all = getAttr(module, '__all__');
+        if (!recursive && all !== undefined && all !== null) {
+          yield* this.#handleFromlist(ctx, module, all as Iterable<unknown>, true);
+        }
+      } else if (!hasAttr(module, item)) {
+        const fromName = `${String(getAttr(module, '__name__'))}.${item}`;
+        try {
+          yield* this.#gcdImport(ctx, fromName, null, 0);
+        } catch (error) {
+          // A fromlist name that is not a submodule is not an error (it may be an attribute set later)...
+          if (
+            error instanceof ModuleNotFoundError &&
+            error.moduleName === fromName &&
+            this.modules.get(fromName) !== null
+          ) {
+            continue;
+          }
+          throw error; // ...but anything else, including a blocked (null) entry, is.
+        }
+      }
+    }
+    return module;
+  }
+
+  *#findAndLoad(ctx: Ctx, name: string): Op<unknown> {
+    for (;;) {
+      let module: unknown = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
+      if (module === NEEDS_LOADING || (module !== null && isInitializing(module))) {
+        if (ctx.async && ctx.task) {
+          const lock = this.#moduleLocks.get(name);
+          try {
+            yield lock.acquire(ctx.task);
+          } catch (error) {
+            this.#moduleLocks.prune(lock);
+            throw error; // a DeadlockError before the module exists reaches the caller (item 69)
+          }
+          try {
+            module = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
+            if (module === NEEDS_LOADING) return yield* this.#tracedFindAndLoad(ctx, name);
+          } finally {
+            lock.release(ctx.task);
+            this.#moduleLocks.prune(lock);
+          }
+          // Present but maybe still initialising in another task: wait for it, or take it partial on a cycle.
+          if (isInitializing(module)) yield this.#moduleLocks.waitFor(name, ctx.task);
+          if (!this.modules.has(name)) continue; // its import failed meanwhile: try again (item 7)
+          module = this.modules.get(name);
+        } else if (module === NEEDS_LOADING) {
+          return yield* this.#tracedFindAndLoad(ctx, name);
+        }
+        // Sync path and still initialising: a circular import, handed back partly filled.
+      } else if (this.#tracers.length) {
+        this.trace({ type: 'cached', name });
+      }
+      if (module === null) {
+        throw new ModuleNotFoundError(`import of ${name} halted; null in modules`, { moduleName: name });
+      }
+      return module;
+    }
+  }
+
+  *#tracedFindAndLoad(ctx: Ctx, name: string): Op<unknown> {
+    if (!this.#tracers.length) return yield* this.#findAndLoadUnlocked(ctx, name);
+    this.trace({ type: 'import-start', name });
+    let ok = false;
+    try {
+      const module = yield* this.#findAndLoadUnlocked(ctx, name);
+      ok = true;
+      return module;
+    } finally {
+      this.trace({ type: 'import-end', name, ok });
+    }
+  }
+
+  *#findAndLoadUnlocked(ctx: Ctx, name: string): Op<unknown> {
+    let path: readonly string[] | null = null;
+    const [parent, child] = splitName(name);
+    if (parent) {
+      if (!this.modules.has(parent)) yield* this.#findAndLoad(ctx, parent);
+      // Importing the parent may have imported this module as a side effect.
+      if (this.modules.has(name)) return this.modules.get(name);
+      let parentModule = this.modules.get(parent);
+      if (isInitializing(parentModule)) {
+        // The parent is still running, maybe in another task: wait for it (or take it partly filled).
+        parentModule = yield* this.#findAndLoad(ctx, parent);
+        if (this.modules.has(name)) return this.modules.get(name);
+      }
+      path = toSearchPath(getAttr(parentModule, '__path__'));
+      if (path === null) {
+        throw new ModuleNotFoundError(`No module named '${name}'; '${parent}' is not a package`, {
+          moduleName: name,
+        });
+      }
+    }
+    const spec = yield* this.#findSpecOp(ctx, name, path, null);
+    if (spec === null) throw new ModuleNotFoundError(`No module named '${name}'`, { moduleName: name });
+    const module = yield* this.#loadUnlocked(ctx, spec);
+    if (parent) {
+      const parentModule = this.modules.get(parent);
+      if (!setAttr(parentModule, child, module)) {
+        this.warn('ImportWarning', `Cannot set an attribute on '${parent}' for child module '${child}'`, name);
+      }
+    }
+    return module;
+  }
+
+  *#findSpecOp(ctx: Ctx, name: string, path: readonly string[] | null, target: unknown): Op<ModuleSpec | null> {
+    const metaPath: unknown = this.metaPath;
+    if (!Array.isArray(metaPath)) throw new ImportStateError('system.metaPath must be an array');
+    const finders = [...(metaPath as MetaPathFinder[])]; // changes made while finding do not apply (gh-130094)
+    if (!finders.length) this.warn('ImportWarning', 'system.metaPath is empty', name);
+    const isReload = this.modules.has(name);
+    const lock = this.#importLock;
+    for (const finder of finders) {
+      if (!lock.availableToCaller()) {
+        if (!ctx.async) {
+          throw new ImportLockError(
+            `cannot import '${name}' synchronously: the import lock is held by another import task`,
+          );
+        }
+        yield lock.waitAvailable();
+      }
+      let spec: ModuleSpec | null | undefined;
+      lock.acquire(); // each finder runs holding the global lock, as in Python
+      try {
+        if (this.#tracers.length) this.trace({ type: 'trying', name, where: describe(finder) });
+        if (typeof finder?.findSpec === 'function') {
+          spec = finder.findSpec(name, path, (target ?? null) as ModuleType | null);
+        } else if (typeof finder?.findModule === 'function') {
+          this.warn('ImportWarning', `${describe(finder)}.findSpec() not found; falling back to findModule()`, name);
+          const loader = finder.findModule(name, path);
+          spec = loader ? specFromLoader(name, loader) : null;
+        } else {
+          continue; // not a finder: skipped, as Python skips objects without find_spec
+        }
+      } finally {
+        lock.release();
+      }
+      if (spec === null || spec === undefined) continue;
+      // A parent's import may have imported this module meanwhile: its spec wins.
+      if (!isReload && this.modules.has(name)) {
+        const existing = getAttr(this.modules.get(name), '__spec__');
+        return existing instanceof ModuleSpec ? existing : spec;
+      }
+      return spec;
+    }
+    return null;
+  }
+
+  *#runLoader(ctx: Ctx, spec: ModuleSpec, run: () => unknown): Op<void> {
+    const result = run();
+    if (!isThenable(result)) return;
+    if (!ctx.async) {
+      abandon(result);
+      throw new RequireAsyncError(
+        `module '${spec.name}' can only be imported asynchronously (its loader returned a promise, e.g. for top-level await); use importModuleAsync()`,
+        { moduleName: spec.name, path: spec.hasLocation ? spec.origin : null },
+      );
+    }
+    yield result;
+  }
+
+  *#loadUnlocked(ctx: Ctx, spec: ModuleSpec): Op<unknown> {
+    const name = spec.name;
+    if (spec.loader !== null && typeof spec.loader.execModule !== 'function') {
+      return yield* this.#loadBackwardCompatible(ctx, spec);
+    }
+    const module = moduleFromSpec(spec);
+    // Set before the module enters the registry: other importers test it to decide whether to wait.
+    spec.initializing = true;
+    try {
+      this.modules.set(name, module);
+      try {
+        const loader = spec.loader;
+        if (loader === null) {
+          throw new ImportError('missing loader', { moduleName: name });
+        } else {
+          yield* this.#runLoader(ctx, spec, () => loader.execModule?.(module));
+        }
+      } catch (error) {
+        this.modules.delete(name);
+        throw error;
+      }
+      if (!this.modules.has(name)) {
+        throw new ImportError(`module '${name}' removed itself from modules while being imported`, {
+          moduleName: name,
+          path: spec.hasLocation ? spec.origin : null,
+        });
+      }
+      // The registry entry after execution is the result (a module may replace itself), moved to the end.
+      const result = this.modules.get(name);
+      this.modules.delete(name);
+      this.modules.set(name, result);
+      if (this.#tracers.length) this.trace({ type: 'loaded', name, loader: describe(spec.loader), spec });
+      return result;
+    } finally {
+      spec.initializing = false;
+    }
+  }
+
+  *#loadBackwardCompatible(ctx: Ctx, spec: ModuleSpec): Op<unknown> {
+    const name = spec.name;
+    const loader = spec.loader as Loader;
+    if (typeof loader.loadModule !== 'function') {
+      throw new ImportError(`the loader of '${name}' (${describe(loader)}) has neither execModule() nor loadModule()`, {
+        moduleName: name,
+      });
+    }
+    this.warn('ImportWarning', `${describe(loader)}.execModule() not found; falling back to loadModule()`, name);
+    try {
+      yield* this.#runLoader(ctx, spec, () => loader.loadModule?.(name));
+    } catch (error) {
+      // A legacy loader cleans up after itself; only move a surviving entry to the end.
+      if (this.modules.has(name)) this.modules.set(name, moveToEnd(this.modules, name));
+      throw error;
+    }
+    if (!this.modules.has(name)) {
+      throw new ImportError(`the legacy loader of '${name}' did not put it into modules`, { moduleName: name });
+    }
+    const module = moveToEnd(this.modules, name);
+    if (getAttr(module, '__loader__') == null) setAttr(module, '__loader__', loader);
+    if (getAttr(module, '__package__') == null) {
+      setAttr(module, '__package__', hasAttr(module, '__path__') ? getAttr(module, '__name__') : splitName(name)[0]);
+    }
+    if (getAttr(module, '__spec__') == null) setAttr(module, '__spec__', spec);
+    if (this.#tracers.length) this.trace({ type: 'loaded', name, loader: describe(loader), spec });
+    return module;
+  }
+
+  *#reloadOp(ctx: Ctx, module: unknown): Op<unknown> {
+    const spec = getAttr(module, '__spec__');
+    const name = spec instanceof ModuleSpec ? spec.name : getAttr(module, '__name__');
+    if (typeof name !== 'string') throw new ImportArgumentError('reload() argument must be a module');
+    if (this.modules.get(name) !== module) {
+      throw new ImportError(`module ${name} not in modules`, { moduleName: name });
+    }
+    if (this.#reloading.has(name)) return this.#reloading.get(name); // reload(m) while reloading m
+    this.#reloading.set(name, module);
+    try {
+      const [parentName] = splitName(name);
+      let pkgPath: readonly string[] | null = null;
+      if (parentName) {
+        if (!this.modules.has(parentName)) {
+          throw new ImportError(`parent '${parentName}' not in modules`, { moduleName: parentName });
+        }
+        pkgPath = toSearchPath(getAttr(this.modules.get(parentName), '__path__'));
+        if (pkgPath === null) {
+          throw new ModuleNotFoundError(`No module named '${name}'; '${parentName}' is not a package`, {
+            moduleName: name,
+          });
+        }
+      }
+      const newSpec = yield* this.#findSpecOp(ctx, name, pkgPath, module);
+      setAttr(module, '__spec__', newSpec);
+      if (newSpec === null) {
+        throw new ModuleNotFoundError(`spec not found for the module '${name}'`, { moduleName: name });
+      }
+      yield* this.#execOp(ctx, newSpec, module);
+      return this.modules.get(name);
+    } finally {
+      this.#reloading.delete(name);
+    }
+  }
+
+  /** Execute `spec` in the existing `module` (Python's `_exec`), holding its module lock on the async path. */
+  *#execOp(ctx: Ctx, spec: ModuleSpec, module: unknown): Op<unknown> {
+    const name = spec.name;
+    const lock = ctx.async && ctx.task ? this.#moduleLocks.get(name) : null;
+    if (lock && ctx.task) {
+      try {
+        yield lock.acquire(ctx.task);
+      } catch (error) {
+        this.#moduleLocks.prune(lock);
+        throw error;
+      }
+    }
+    try {
+      if (this.modules.get(name) !== module) {
+        throw new ImportError(`module '${name}' not in modules`, { moduleName: name });
+      }
+      try {
+        const loader = spec.loader;
+        if (loader === null && spec.submoduleSearchLocations === null) {
+          throw new ImportError('missing loader', { moduleName: name });
+        }
+        initModuleAttrs(spec, module as object, true);
+        const current = spec.loader as Loader; // a namespace spec got its NamespaceLoader just now
+        if (typeof current.execModule === 'function') {
+          yield* this.#runLoader(ctx, spec, () => current.execModule?.(module as ModuleType));
+        } else if (typeof current.loadModule === 'function') {
+          this.warn('ImportWarning', `${describe(current)}.execModule() not found; falling back to loadModule()`, name);
+          yield* this.#runLoader(ctx, spec, () => current.loadModule?.(name));
+        } else {
+          throw new ImportError(`the loader of '${name}' has neither execModule() nor loadModule()`, {
+            moduleName: name,
+          });
+        }
+      } finally {
+        // Keep teardown order: the reloaded module moves to the end of the registry.
+        if (this.modules.has(name)) moveToEnd(this.modules, name);
+      }
+      return this.modules.get(name);
+    } finally {
+      if (lock && ctx.task) {
+        lock.release(ctx.task);
+        this.#moduleLocks.prune(lock);
+      }
+    }
+  }
+}
+
+function requirePackage(name: string, pkg: string | null | undefined): string {
+  if (!pkg) {
+    throw new ImportArgumentError(`the 'package' argument is required to perform a relative import for '${name}'`);
+  }
+  return pkg;
+}
+
+function moveToEnd(modules: Map<string, unknown>, name: string): unknown {
+  const module = modules.get(name);
+  modules.delete(name);
+  modules.set(name, module);
+  return module;
+}
+
+/**
+ * Give a module run by `execCodeModule` its import attributes (Python's `_fix_up_module`): an existing
+ * `__loader__` / `__spec__` is kept; `__file__` and `__cached__` are always set.
+ */
+function fixUpModule(
+  module: ModuleType,
+  name: string,
+  pathname: string,
+  cpathname: string | null,
+  loaderOption: Loader | null,
+  code: CodeObject,
+): void {
+  const existingSpec = getAttr(module, '__spec__') as ModuleSpec | null | undefined;
+  let loader = getAttr(module, '__loader__') as Loader | null | undefined;
+  if (!loader) loader = existingSpec?.loader ?? loaderOption ?? new CodeLoader(code);
+  let spec = existingSpec;
+  if (!spec) {
+    spec = specFromFileLocation(name, pathname, { loader, isPackage: false });
+    if (cpathname) spec.cached = resolve(cpathname);
+  }
+  setAttr(module, '__spec__', spec);
+  setAttr(module, '__loader__', loader);
+  setAttr(module, '__file__', pathname);
+  setAttr(module, '__cached__', cpathname);
+}
+
