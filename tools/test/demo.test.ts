@@ -1,0 +1,26 @@
+// The README's demo must keep working: run it as a newcomer would (after the build) and check what it
+// claims to show.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('the README demo', () => {
+  const output = execFileSync(process.execPath, ['examples/demo.mjs'], { cwd: root, encoding: 'utf8' });
+
+  it('imports a package, its submodules and a relative import in dependency order', () => {
+    expect(output).toMatch(/import 'plugins' #[\s\S]*import 'plugins\.greet' #[\s\S]*import 'plugins\.shout' #/);
+    expect(output).toContain('HELLO, WORLD (V1)!');
+  });
+
+  it('keeps the two hosts isolated across a reload', () => {
+    expect(output).toContain('host A: hello, again (v2) (same object: true)');
+    expect(output).toContain('host B still runs its own copy: hello, again (v1)');
+  });
+
+  it('shows the typed errors with their codes', () => {
+    expect(output).toContain("ModuleNotFoundError [ERR_IMPORTLIB_NOT_FOUND]: No module named 'plugins.missing'");
+    expect(output).toContain('import of plugins.evil halted; null in modules');
+  });
+});
