@@ -73,6 +73,8 @@ export class ModuleLock {
   owner: ImportTask | null = null;
   count = 0;
   readonly #waiters: Array<() => void> = [];
+  /** Tasks waiting for the lock, counted until a woken one has run again (it still needs this lock). */
+  #waiting = 0;
 
   constructor(name: string) {
     this.name = name;
@@ -80,7 +82,7 @@ export class ModuleLock {
 
   /** Tell whether anyone holds or waits for this lock (an unused lock is dropped from the table). */
   get inUse(): boolean {
-    return this.count > 0 || this.#waiters.length > 0;
+    return this.count > 0 || this.#waiting > 0;
   }
 
   /** Take the lock for `task`, waiting while another task holds it. */
@@ -93,9 +95,11 @@ export class ModuleLock {
       }
       if (hasDeadlocked(task, [this.owner], new Set())) throw new DeadlockError(this.name);
       task.blockingOn.add(this);
+      this.#waiting++;
       try {
         await new Promise<void>((wake) => this.#waiters.push(wake));
       } finally {
+        this.#waiting--;
         task.blockingOn.delete(this);
       }
     }

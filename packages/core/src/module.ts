@@ -53,6 +53,11 @@ export class ModuleType {
     return moduleRepr(this);
   }
 
+  /** `String(module)` / `${module}` give the repr even when an export or submodule is called `toString` or `valueOf`. */
+  [Symbol.toPrimitive](): string {
+    return moduleRepr(this);
+  }
+
   /** Used by `util.inspect` / `console.log`: the Python repr plus the exports. */
   [Symbol.for('nodejs.util.inspect.custom')](
     _depth: number,

@@ -40,9 +40,10 @@ export class NamespacePath implements Iterable<string> {
     this.#lastEpoch = source.epoch();
     // Index access (`path[0]`) must see the recomputed portions, so reads go through a proxy.
     return new Proxy(this, {
-      get(target, key, receiver) {
+      get(target, key) {
         if (typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key)) return target.#recalculate()[Number(key)];
-        const value = Reflect.get(target, key, receiver) as unknown;
+        // Getters (`length`) read private fields, which only the target has: not the proxy as receiver.
+        const value = Reflect.get(target, key, target) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
       has(target, key) {

@@ -60,7 +60,14 @@ export class PathFinder implements MetaPathFinder {
     const cache = system.pathImporterCache;
     if (!(cache instanceof Map)) throw new ImportStateError('system.pathImporterCache must be a Map');
     if (cache.has(entry)) return cache.get(entry) ?? null;
-    const finder = this.#pathHooks(entry);
+    cache.set(entry, null); // a hook asking for its own entry gets null, not a recursion (PyImport_GetImporter)
+    let finder: PathEntryFinder | null;
+    try {
+      finder = this.#pathHooks(entry);
+    } catch (error) {
+      cache.delete(entry); // PathFinder caches nothing when a hook fails
+      throw error;
+    }
     cache.set(entry, finder);
     return finder;
   }
@@ -93,7 +100,9 @@ export class PathFinder implements MetaPathFinder {
       if (typeof finder.findSpec === 'function') {
         spec = finder.findSpec(name, target);
       } else if (typeof finder.findModule === 'function') {
-        system.warn('ImportWarning', `${describe(finder)}.findSpec() not found; falling back to findModule()`, name);
+        if (system.tracing) {
+          system.warn('ImportWarning', `${describe(finder)}.findSpec() not found; falling back to findModule()`, name);
+        }
         const loader = finder.findModule(name);
         spec = loader ? specFromLoader(name, loader) : null;
       } else {

@@ -55,10 +55,11 @@ export class ModuleSpec {
    */
   get cached(): string | null {
     if (this.#cached === undefined) {
-      this.#cached =
-        this.hasLocation && this.origin !== null && typeof this.loader?.getCached === 'function'
-          ? this.loader.getCached(this.origin)
-          : null;
+      // Not remembered without a location: Python recomputes `cached` while it is None.
+      if (!this.hasLocation || this.origin === null || typeof this.loader?.getCached !== 'function') {
+        return null;
+      }
+      this.#cached = this.loader.getCached(this.origin);
     }
     return this.#cached;
   }
@@ -123,7 +124,7 @@ export interface SpecFromLoaderOptions {
  * from `loader.isPackage` means "unknown").
  */
 export function specFromLoader(name: string, loader: Loader | null, options: SpecFromLoaderOptions = {}): ModuleSpec {
-  let origin = options.origin;
+  let origin = options.origin ?? undefined; // null is Python's None: the default
   if (origin === undefined && loader !== null) {
     const own = (loader as { ORIGIN?: unknown }).ORIGIN;
     if (typeof own === 'string') origin = own;
@@ -157,7 +158,10 @@ function askIsPackage(loader: Loader, name: string): boolean | null {
 /** Options of {@link specFromFileLocation}. */
 export interface SpecFromFileLocationOptions {
   loader: Loader | null;
-  /** A package's search locations; `isPackage: true` alone gives `[dirname(location)]`. */
+  /**
+   * A package's search locations (`[]` gives `[dirname(location)]`, `null`: not a package);
+   * `isPackage: true` alone gives `[dirname(location)]`.
+   */
   submoduleSearchLocations?: string[] | null;
   isPackage?: boolean;
 }
@@ -175,11 +179,15 @@ export function specFromFileLocation(
   const origin = isAbsolute(location) ? location : resolve(location);
   const spec = new ModuleSpec(name, options.loader, { origin });
   spec.hasLocation = true;
-  if (options.submoduleSearchLocations) {
-    spec.submoduleSearchLocations = [...options.submoduleSearchLocations];
+  let locations: string[] | null = null;
+  if (options.submoduleSearchLocations !== undefined) {
+    // Explicit locations (null: not a package) win over asking the loader, as in Python.
+    locations = options.submoduleSearchLocations && [...options.submoduleSearchLocations];
   } else if (options.isPackage ?? askIsPackageOrFalse(options.loader, name)) {
-    spec.submoduleSearchLocations = [dirname(origin)];
+    locations = [];
   }
+  if (locations?.length === 0) locations.push(dirname(origin)); // `[]` means "the location's directory"
+  spec.submoduleSearchLocations = locations;
   return spec;
 }
 

@@ -20,6 +20,7 @@ import {
   ModuleNotFoundError,
   RequireAsyncError,
   ImportLockError,
+  InvalidModuleNameError,
 } from './errors.js';
 import type { MetaPathFinder, PathEntryFinder, PathHook } from './finder.js';
 import { CodeLoader, describe, type Loader } from './loader.js';
@@ -212,6 +213,12 @@ export class ImportSystem {
    */
   findSpec(name: string, pkg?: string | null): ModuleSpec | null {
     const [rest, level] = splitLevel(name);
+    if (level > 0 && !pkg) {
+      // importlib.util.resolve_name raises ImportError here (import_module's TypeError is another check).
+      throw new ImportError(`no package specified for '${name}' (required for relative module names)`, {
+        moduleName: name,
+      });
+    }
     const fullname = level > 0 ? resolveName(rest, requirePackage(name, pkg), level) : name;
     checkModuleName(fullname);
     if (this.modules.has(fullname)) {
@@ -471,7 +478,8 @@ export class ImportSystem {
         } catch (error) {
           // A fromlist name that is not a submodule is not an error (it may be an attribute set later)...
           if (
-            error instanceof ModuleNotFoundError &&
+            // 'pkg.' + '' and the like: Python finds no such module; the port refuses the name before any finder.
+            (error instanceof ModuleNotFoundError || error instanceof InvalidModuleNameError) &&
             error.moduleName === fromName &&
             this.modules.get(fromName) !== null
           ) {
@@ -489,21 +497,24 @@ export class ImportSystem {
       let module: unknown = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
       if (module === NEEDS_LOADING || (module !== null && isInitializing(module))) {
         if (ctx.async && ctx.task) {
-          const lock = this.#moduleLocks.get(name);
-          try {
-            yield lock.acquire(ctx.task);
-          } catch (error) {
-            this.#moduleLocks.prune(lock);
-            throw error; // a DeadlockError before the module exists reaches the caller (item 69)
+          if (module === NEEDS_LOADING) {
+            const lock = this.#moduleLocks.get(name);
+            try {
+              yield lock.acquire(ctx.task);
+            } catch (error) {
+              this.#moduleLocks.prune(lock);
+              throw error; // a DeadlockError before the module exists reaches the caller (item 69)
+            }
+            try {
+              module = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
+              if (module === NEEDS_LOADING) return yield* this.#tracedFindAndLoad(ctx, name);
+            } finally {
+              lock.release(ctx.task);
+              this.#moduleLocks.prune(lock);
+            }
           }
-          try {
-            module = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
-            if (module === NEEDS_LOADING) return yield* this.#tracedFindAndLoad(ctx, name);
-          } finally {
-            lock.release(ctx.task);
-            this.#moduleLocks.prune(lock);
-          }
-          // Present but maybe still initialising in another task: wait for it, or take it partial on a cycle.
+          // Present but maybe still initialising in another task: wait for it, or take it partial on a
+          // cycle (the import statement's path, import_ensure_initialized → _lock_unlock_module, item 68).
           if (isInitializing(module)) yield this.#moduleLocks.waitFor(name, ctx.task);
           if (!this.modules.has(name)) continue; // its import failed meanwhile: try again (item 7)
           module = this.modules.get(name);
@@ -574,7 +585,8 @@ export class ImportSystem {
     const isReload = this.modules.has(name);
     const lock = this.#importLock;
     for (const finder of finders) {
-      if (!lock.availableToCaller()) {
+      // A loop: another task may take the lock between our wake-up and our turn.
+      while (!lock.availableToCaller()) {
         if (!ctx.async) {
           throw new ImportLockError(
             `cannot import '${name}' synchronously: the import lock is held by another import task`,
@@ -589,7 +601,9 @@ export class ImportSystem {
         if (typeof finder?.findSpec === 'function') {
           spec = finder.findSpec(name, path, (target ?? null) as ModuleType | null);
         } else if (typeof finder?.findModule === 'function') {
-          this.warn('ImportWarning', `${describe(finder)}.findSpec() not found; falling back to findModule()`, name);
+          if (this.#tracers.length) {
+            this.warn('ImportWarning', `${describe(finder)}.findSpec() not found; falling back to findModule()`, name);
+          }
           const loader = finder.findModule(name, path);
           spec = loader ? specFromLoader(name, loader) : null;
         } else {
@@ -668,7 +682,9 @@ export class ImportSystem {
         moduleName: name,
       });
     }
-    this.warn('ImportWarning', `${describe(loader)}.execModule() not found; falling back to loadModule()`, name);
+    if (this.#tracers.length) {
+      this.warn('ImportWarning', `${describe(loader)}.execModule() not found; falling back to loadModule()`, name);
+    }
     try {
       yield* this.#runLoader(ctx, spec, () => loader.loadModule?.(name));
     } catch (error) {
@@ -750,7 +766,9 @@ export class ImportSystem {
         if (typeof current.execModule === 'function') {
           yield* this.#runLoader(ctx, spec, () => current.execModule?.(module as ModuleType));
         } else if (typeof current.loadModule === 'function') {
-          this.warn('ImportWarning', `${describe(current)}.execModule() not found; falling back to loadModule()`, name);
+          if (this.#tracers.length) {
+            this.warn('ImportWarning', `${describe(current)}.execModule() not found; falling back to loadModule()`, name);
+          }
           yield* this.#runLoader(ctx, spec, () => current.loadModule?.(name));
         } else {
           throw new ImportError(`the loader of '${name}' has neither execModule() nor loadModule()`, {
