@@ -17,7 +17,20 @@ const allowed = {
   cli: ['core', 'loaders', 'finders', 'hooks', 'compat'],
 };
 
-const nodeIo = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'vm', 'node:vm', 'child_process', 'node:child_process', 'worker_threads', 'node:worker_threads', 'module', 'node:module'];
+const nodeIo = [
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'vm',
+  'node:vm',
+  'child_process',
+  'node:child_process',
+  'worker_threads',
+  'node:worker_threads',
+  'module',
+  'node:module',
+];
 const zipLibraries = ['@yarnpkg/*', 'fflate', 'adm-zip', 'yauzl', 'yazl', 'jszip', 'unzipit', '*zip*'];
 
 function layerRule(name) {
@@ -34,7 +47,11 @@ function layerRule(name) {
   ];
   if (name === 'core') {
     patterns.push(
-      { group: nodeIo, message: 'The core never touches the file system, vm or processes: that belongs to @importlib/loaders and @importlib/finders.' },
+      {
+        group: nodeIo,
+        message:
+          'The core never touches the file system, vm or processes: that belongs to @importlib/loaders and @importlib/finders.',
+      },
       { group: zipLibraries, message: 'The core has no zip code: zip reading lives in @importlib/loaders.' },
     );
   }
@@ -49,7 +66,17 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', queueMicrotask: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        queueMicrotask: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',

@@ -18,7 +18,10 @@ class MemoryImporter {
     if (!source) return null;
     const importModule = (spec, pkg) => this.system.importModule(spec, pkg);
     const code = new CodeObject(`memory:${name}`, (module) => source.body(module, importModule));
-    return new ModuleSpec(name, new MemoryLoader(code), { origin: `memory:${name}`, isPackage: source.package ?? false });
+    return new ModuleSpec(name, new MemoryLoader(code), {
+      origin: `memory:${name}`,
+      isPackage: source.package ?? false,
+    });
   }
 }
 
@@ -81,7 +84,9 @@ console.log('\n2. edit plugins.greet and reload it in host A only:');
 greetingVersion = 2;
 const greet = a.modules.get('plugins.greet');
 a.reload(greet);
-console.log(`   host A: ${a.importModule('plugins.greet').run('again')} (same object: ${a.modules.get('plugins.greet') === greet})`);
+console.log(
+  `   host A: ${a.importModule('plugins.greet').run('again')} (same object: ${a.modules.get('plugins.greet') === greet})`,
+);
 console.log(`   host B still runs its own copy: ${b.importModule('plugins.greet').run('again')}`);
 
 console.log('\n3. a missing plugin is a typed error with a stable code:');
@@ -89,7 +94,9 @@ try {
   a.importModule('plugins.missing');
 } catch (error) {
   console.log(`   ${error.name} [${error.code}]: ${error.message}`);
-  console.log(`   instanceof ModuleNotFoundError: ${error instanceof ModuleNotFoundError}, moduleName: '${error.moduleName}'`);
+  console.log(
+    `   instanceof ModuleNotFoundError: ${error instanceof ModuleNotFoundError}, moduleName: '${error.moduleName}'`,
+  );
 }
 
 console.log('\n4. a null entry blocks a name, as sys.modules[name] = None does:');

@@ -10,7 +10,9 @@ describe('the README demo', () => {
   const output = execFileSync(process.execPath, ['examples/demo.mjs'], { cwd: root, encoding: 'utf8' });
 
   it('imports a package, its submodules and a relative import in dependency order', () => {
-    expect(output).toMatch(/import 'plugins' #[\s\S]*import 'plugins\.greet' #[\s\S]*import 'plugins\.shout' #/);
+    expect(output).toMatch(
+      /import 'plugins' #[\s\S]*import 'plugins\.greet' #[\s\S]*import 'plugins\.shout' #/,
+    );
     expect(output).toContain('HELLO, WORLD (V1)!');
   });
 
@@ -20,7 +22,9 @@ describe('the README demo', () => {
   });
 
   it('shows the typed errors with their codes', () => {
-    expect(output).toContain("ModuleNotFoundError [ERR_IMPORTLIB_NOT_FOUND]: No module named 'plugins.missing'");
+    expect(output).toContain(
+      "ModuleNotFoundError [ERR_IMPORTLIB_NOT_FOUND]: No module named 'plugins.missing'",
+    );
     expect(output).toContain('import of plugins.evil halted; null in modules');
   });
 });

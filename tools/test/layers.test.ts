@@ -27,7 +27,8 @@ describe('the layering lint rule', () => {
   });
 
   it('lets the core import node:path and node:async_hooks', async () => {
-    const code = "import { resolve } from 'node:path';\nimport { AsyncLocalStorage } from 'node:async_hooks';\nexport const y = [resolve, AsyncLocalStorage];";
+    const code =
+      "import { resolve } from 'node:path';\nimport { AsyncLocalStorage } from 'node:async_hooks';\nexport const y = [resolve, AsyncLocalStorage];";
     expect(await restrictedImports('core', code)).toEqual([]);
   });
 
@@ -54,7 +55,10 @@ describe('the layering lint rule', () => {
   });
 
   it("refuses reaching into another package's files", async () => {
-    const messages = await restrictedImports('loaders', "import { x } from '@importlib/core/src/system.js';\nexport const y = x;");
+    const messages = await restrictedImports(
+      'loaders',
+      "import { x } from '@importlib/core/src/system.js';\nexport const y = x;",
+    );
     expect(messages.join('\n')).toMatch(/public entry point/);
   });
 });

@@ -15,7 +15,11 @@ export interface MetaPathFinder {
    * Find the spec of `name`. `path` is the parent package's `__path__` for a submodule, or `null` for
    * a top-level name; `target` is the module being reloaded, if any.
    */
-  findSpec?(name: string, path: readonly string[] | null, target?: ModuleType | null): ModuleSpec | null | undefined;
+  findSpec?(
+    name: string,
+    path: readonly string[] | null,
+    target?: ModuleType | null,
+  ): ModuleSpec | null | undefined;
   /** Legacy PEP 302: return a loader for `fullname`, or `null`. Used only when there is no `findSpec`. */
   findModule?(fullname: string, path?: readonly string[] | null): Loader | null | undefined;
   /** Drop whatever this finder caches (called by `system.invalidateCaches()`). */

@@ -13,19 +13,35 @@ export { ImportSystem } from './system.js';
 export type { ExecCodeModuleOptions, ImportGlobals, ImportSystemOptions } from './system.js';
 export { ModuleSpec, specFromFileLocation, specFromLoader } from './spec.js';
 export type { ModuleSpecOptions, SpecFromFileLocationOptions, SpecFromLoaderOptions } from './spec.js';
-export { getAttr, hasAttr, isModule, MODULE_ATTRS, moduleRepr, ModuleType, newModule, setAttr } from './module.js';
+export {
+  getAttr,
+  hasAttr,
+  isModule,
+  MODULE_ATTRS,
+  moduleRepr,
+  ModuleType,
+  newModule,
+  setAttr,
+} from './module.js';
 export type { SearchLocations } from './module.js';
 export { initModuleAttrs, moduleFromSpec } from './attrs.js';
 export { CodeObject, isThenable } from './code.js';
 export type { CodeRunner } from './code.js';
-export { CodeLoader, describe } from './loader.js';
+export { CodeLoader, describeObject } from './loader.js';
 export type { Loader } from './loader.js';
 export type { MetaPathFinder, PathEntryFinder, PathHook } from './finder.js';
 export { PathFinder } from './path-finder.js';
 export { NamespaceLoader, NamespacePath } from './namespace.js';
 export type { NamespacePathSource } from './namespace.js';
 export { GlobalImportLock, ImportTask, ModuleLock, ModuleLockTable, getCurrentTask } from './locks.js';
-export { absoluteName, checkModuleName, invalidNameReason, resolveName, splitLevel, splitName } from './names.js';
+export {
+  absoluteName,
+  checkModuleName,
+  invalidNameReason,
+  resolveName,
+  splitLevel,
+  splitName,
+} from './names.js';
 export {
   DeadlockError,
   ErrorCodes,

@@ -89,7 +89,7 @@ export class CodeLoader implements Loader {
 }
 
 /** Name a loader (or finder) for messages and traces: its `toString()` if it has its own, else its class. */
-export function describe(value: unknown): string {
+export function describeObject(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return value.name || 'anonymous function';
   if (typeof value !== 'object') return String(value);

@@ -4,9 +4,12 @@
  *
  * JavaScript has one thread, but async imports interleave: an import task suspended while its module
  * awaits can be overtaken by another task importing the same module. An *import task* plays the part
- * of a Python thread: every `importModuleAsync` call made outside a running import starts one, and
- * imports made by module code while it runs belong to the same task (tracked with
- * `AsyncLocalStorage`). Synchronous imports never wait (they cannot): they run to completion and so
+ * of a Python thread. Every `importModuleAsync` call runs as a new task, a child of the task it was
+ * called from (tracked with `AsyncLocalStorage`), so concurrent sub-imports started by one module
+ * (`Promise.all([import('a'), import('b')])`) wait for each other like threads would. A lock held by an
+ * *ancestor* counts as the caller's own: the ancestor is (almost always) awaiting its descendants, so
+ * waiting for it could never end, and a circular import gets the partly filled module instead, as a
+ * single Python thread does. Synchronous imports never wait (they cannot): they run to completion and
  * need no module lock.
  *
  * Must not import anything outside this package and `node:async_hooks`.
@@ -20,13 +23,27 @@ let nextTaskId = 1;
 /** One chain of imports that runs as a unit (Python's thread, for the import system's locks). */
 export class ImportTask {
   readonly id = nextTaskId++;
-  /** The task (or `null`, the outermost code) that started this one. */
+  /** The task that started this one, or `null` when the outermost code did. */
   readonly parent: ImportTask | null;
+  /** The tasks this one started that are still running. */
+  readonly children = new Set<ImportTask>();
   /** The module locks this task is waiting for (Python's `_blocking_on[tid]`). */
   readonly blockingOn = new Set<ModuleLock>();
 
   constructor(parent: ImportTask | null) {
     this.parent = parent;
+    parent?.children.add(this);
+  }
+
+  /** Tell whether this task is `other` or was started (directly or not) by it. */
+  descendsFrom(other: ImportTask): boolean {
+    for (let task: ImportTask | null = this; task; task = task.parent) if (task === other) return true;
+    return false;
+  }
+
+  /** Mark the task finished: its parent no longer counts it among the tasks it waits for. */
+  finish(): void {
+    this.parent?.children.delete(this);
   }
 
   toString(): string {
@@ -41,32 +58,52 @@ export function getCurrentTask(): ImportTask | null {
   return currentTask.getStore() ?? null;
 }
 
-/** Run `fn` as a new import task unless the caller already runs in one. */
-export function runInTask<T>(fn: () => T): T {
-  const current = currentTask.getStore();
-  if (current) return fn();
-  return currentTask.run(new ImportTask(null), fn);
+/** Run `fn` as a new import task, a child of the caller's task (if any). */
+export async function runInNewTask<T>(fn: (task: ImportTask) => Promise<T>): Promise<T> {
+  const task = new ImportTask(getCurrentTask());
+  try {
+    return await currentTask.run(task, () => fn(task));
+  } finally {
+    task.finish();
+  }
+}
+
+/** The locks `task` and the tasks it started are waiting for: what `task` itself is stuck behind. */
+function locksAwaitedBy(task: ImportTask, into: ModuleLock[] = []): ModuleLock[] {
+  into.push(...task.blockingOn);
+  for (const child of task.children) locksAwaitedBy(child, into);
+  return into;
 }
 
 /**
- * Tell whether waiting for a lock owned by `owner` would make `me` wait on itself: follow what the
- * owner waits for, and what their owners wait for, and so on (Python's `_has_deadlocked`).
+ * Tell whether waiting for a lock owned by `owners` would make `me` wait on itself: follow what each
+ * owner (or a task it started, which it is presumably awaiting) waits for, and their owners, and so on
+ * (Python's `_has_deadlocked`). Reaching `me` or one of its ancestors closes the loop.
  */
 function hasDeadlocked(me: ImportTask, owners: Iterable<ImportTask | null>, seen: Set<ImportTask>): boolean {
   for (const owner of owners) {
     if (owner === null) continue;
-    if (owner === me) return true;
-    if (owner.blockingOn.size === 0 || seen.has(owner)) continue;
+    if (me.descendsFrom(owner)) return true;
+    if (seen.has(owner)) continue;
     seen.add(owner);
-    if (hasDeadlocked(me, [...owner.blockingOn].map((lock) => lock.owner), seen)) return true;
+    const awaited = locksAwaitedBy(owner);
+    if (
+      awaited.length &&
+      hasDeadlocked(
+        me,
+        awaited.map((lock) => lock.owner),
+        seen,
+      )
+    )
+      return true;
   }
   return false;
 }
 
 /**
- * A reentrant lock for one module name (Python's `_ModuleLock`). Its owner may take it again (a
- * circular import within one task); another task waits, unless waiting would deadlock, in which case
- * {@link DeadlockError} is thrown.
+ * A reentrant lock for one module name (Python's `_ModuleLock`). Its owner, and any task the owner
+ * started, may take it again (a circular import); another task waits, unless waiting would deadlock,
+ * in which case {@link DeadlockError} is thrown.
  */
 export class ModuleLock {
   readonly name: string;
@@ -88,8 +125,8 @@ export class ModuleLock {
   /** Take the lock for `task`, waiting while another task holds it. */
   async acquire(task: ImportTask): Promise<void> {
     for (;;) {
-      if (this.count === 0 || this.owner === task) {
-        this.owner = task;
+      if (this.count === 0) this.owner = task;
+      if (this.owner !== null && task.descendsFrom(this.owner)) {
         this.count++;
         return;
       }
@@ -107,7 +144,7 @@ export class ModuleLock {
 
   /** Release one hold of the lock; wakes the next waiter when it is free. */
   release(task: ImportTask): void {
-    if (this.owner !== task || this.count === 0) {
+    if (this.owner === null || this.count === 0 || !task.descendsFrom(this.owner)) {
       throw new ImportLockError(`cannot release un-acquired lock for module '${this.name}'`);
     }
     this.count--;
@@ -142,6 +179,12 @@ export class ModuleLockTable {
       this.#locks.set(name, lock);
     }
     return lock;
+  }
+
+  /** The task holding the lock of `name`, or `null` when nobody holds it. */
+  ownerOf(name: string): ImportTask | null {
+    const lock = this.#locks.get(name);
+    return lock && lock.count > 0 ? lock.owner : null;
   }
 
   /** Drop the lock of `name` from the table when nobody uses it any more. */
@@ -192,9 +235,12 @@ type Holder = ImportTask | typeof ROOT;
 
 /**
  * The global reentrant import lock (Python's `imp.acquire_lock` / `release_lock` / `lock_held`).
- * It guards each finder call of every import: while one task holds it, other tasks' imports wait.
- * A task started by the holder (for example `acquireLock(); await importModuleAsync(...)`) counts as
- * the holder, as the code of one thread would in Python.
+ * It guards each finder call of every import: while an import task holds it, the imports of tasks it
+ * did not start wait before asking any finder (sync ones, which cannot wait, throw `ImportLockError`).
+ * A task started by the holder counts as the holder, as code of one thread would in Python, so
+ * `acquireLock(); await importModuleAsync(...)` does not hang. For the same reason the lock taken by
+ * the outermost code (outside any import task) blocks no import: every task descends from that code.
+ * Taking it there still makes `lockHeld()` true and nests with the imports' own use of it.
  */
 export class GlobalImportLock {
   #owner: Holder | null = null;

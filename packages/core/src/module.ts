@@ -10,7 +10,7 @@
  *
  * Must not import anything outside this package.
  */
-import { describe, type Loader } from './loader.js';
+import { describeObject, type Loader } from './loader.js';
 import { NamespaceLoader } from './namespace.js';
 import type { ModuleSpec } from './spec.js';
 
@@ -65,7 +65,9 @@ export class ModuleType {
     inspect: (value: unknown, options: unknown) => string,
   ): string {
     const exports = Object.fromEntries(Object.entries(this));
-    return Object.keys(exports).length ? `${moduleRepr(this)} ${inspect(exports, options)}` : moduleRepr(this);
+    return Object.keys(exports).length
+      ? `${moduleRepr(this)} ${inspect(exports, options)}`
+      : moduleRepr(this);
   }
 
   get [Symbol.toStringTag](): string {
@@ -155,9 +157,11 @@ export function moduleRepr(module: unknown): string {
       if (loader instanceof NamespaceLoader) {
         return `<module '${name}' (namespace) from ${JSON.stringify([...loader.path])}>`;
       }
-      return `<module '${name}' (${describe(loader)})>`;
+      return `<module '${name}' (${describeObject(loader)})>`;
     }
-    return spec.hasLocation ? `<module '${name}' from '${spec.origin}'>` : `<module '${name}' (${spec.origin})>`;
+    return spec.hasLocation
+      ? `<module '${name}' from '${spec.origin}'>`
+      : `<module '${name}' (${spec.origin})>`;
   }
   const name = String(getAttr(module, '__name__') ?? '?');
   const file = getAttr(module, '__file__');

@@ -67,7 +67,9 @@ export function absoluteName(name: unknown, pkg: unknown, level: number): string
   if (level > 0) {
     if (typeof pkg !== 'string') throw new ImportArgumentError('__package__ not set to a string');
     if (pkg === '') {
-      throw new ImportError('attempted relative import with no known parent package', { moduleName: name || null });
+      throw new ImportError('attempted relative import with no known parent package', {
+        moduleName: name || null,
+      });
     }
     full = resolveName(name, pkg, level);
   } else if (name === '') {

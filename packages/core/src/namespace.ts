@@ -47,7 +47,8 @@ export class NamespacePath implements Iterable<string> {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
       has(target, key) {
-        if (typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key)) return Number(key) < target.#recalculate().length;
+        if (typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key))
+          return Number(key) < target.#recalculate().length;
         return Reflect.has(target, key);
       },
     });

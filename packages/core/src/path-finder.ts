@@ -10,7 +10,7 @@
  */
 import { ImportError, ImportStateError } from './errors.js';
 import type { MetaPathFinder, PathEntryFinder } from './finder.js';
-import { describe } from './loader.js';
+import { describeObject } from './loader.js';
 import { getAttr, type ModuleType } from './module.js';
 import { NamespacePath } from './namespace.js';
 import { isAbsolute } from 'node:path';
@@ -28,7 +28,11 @@ export class PathFinder implements MetaPathFinder {
   }
 
   /** Find `name` on `path` (`system.path` when `null`); a namespace package when only portions are found. */
-  findSpec(name: string, path: readonly string[] | null = null, target: ModuleType | null = null): ModuleSpec | null {
+  findSpec(
+    name: string,
+    path: readonly string[] | null = null,
+    target: ModuleType | null = null,
+  ): ModuleSpec | null {
     const spec = this.#getSpec(name, path ?? this.#system.path, target);
     if (spec === null) return null;
     if (spec.loader !== null) return spec;
@@ -82,7 +86,8 @@ export class PathFinder implements MetaPathFinder {
         return hook(entry);
       } catch (error) {
         if (!(error instanceof ImportError)) throw error;
-        if (system.tracing) system.verbose(2, `path hook ${describe(hook)} declined '${entry}': ${error.message}`);
+        if (system.tracing)
+          system.verbose(2, `path hook ${describeObject(hook)} declined '${entry}': ${error.message}`);
       }
     }
     return null;
@@ -101,7 +106,11 @@ export class PathFinder implements MetaPathFinder {
         spec = finder.findSpec(name, target);
       } else if (typeof finder.findModule === 'function') {
         if (system.tracing) {
-          system.warn('ImportWarning', `${describe(finder)}.findSpec() not found; falling back to findModule()`, name);
+          system.warn(
+            'ImportWarning',
+            `${describeObject(finder)}.findSpec() not found; falling back to findModule()`,
+            name,
+          );
         }
         const loader = finder.findModule(name);
         spec = loader ? specFromLoader(name, loader) : null;

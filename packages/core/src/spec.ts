@@ -89,7 +89,10 @@ export class ModuleSpec {
   }
 
   toString(): string {
-    const parts = [`name='${this.name}'`, `loader=${this.loader === null ? 'null' : describeLoader(this.loader)}`];
+    const parts = [
+      `name='${this.name}'`,
+      `loader=${this.loader === null ? 'null' : describeLoader(this.loader)}`,
+    ];
     if (this.origin !== null) parts.push(`origin='${this.origin}'`);
     if (this.submoduleSearchLocations !== null) {
       parts.push(`submoduleSearchLocations=${JSON.stringify([...this.submoduleSearchLocations])}`);
@@ -123,7 +126,11 @@ export interface SpecFromLoaderOptions {
  * file-location spec; otherwise `isPackage` comes from the options or the loader (an `ImportError`
  * from `loader.isPackage` means "unknown").
  */
-export function specFromLoader(name: string, loader: Loader | null, options: SpecFromLoaderOptions = {}): ModuleSpec {
+export function specFromLoader(
+  name: string,
+  loader: Loader | null,
+  options: SpecFromLoaderOptions = {},
+): ModuleSpec {
   let origin = options.origin ?? undefined; // null is Python's None: the default
   if (origin === undefined && loader !== null) {
     const own = (loader as { ORIGIN?: unknown }).ORIGIN;

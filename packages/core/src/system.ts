@@ -23,8 +23,8 @@ import {
   InvalidModuleNameError,
 } from './errors.js';
 import type { MetaPathFinder, PathEntryFinder, PathHook } from './finder.js';
-import { CodeLoader, describe, type Loader } from './loader.js';
-import { GlobalImportLock, ModuleLockTable, getCurrentTask, runInTask, type ImportTask } from './locks.js';
+import { CodeLoader, describeObject, type Loader } from './loader.js';
+import { GlobalImportLock, ModuleLockTable, getCurrentTask, runInNewTask, type ImportTask } from './locks.js';
 import { getAttr, hasAttr, isModule, ModuleType, setAttr } from './module.js';
 import { absoluteName, checkModuleName, resolveName, splitLevel, splitName } from './names.js';
 import { PathFinder } from './path-finder.js';
@@ -106,7 +106,8 @@ function toSearchPath(value: unknown): readonly string[] | null {
   if (value === undefined || value === null) return null;
   if (Array.isArray(value)) return value as string[];
   if (typeof value === 'string') return [value];
-  if (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(value as Iterable<string>)];
+  if (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function')
+    return [...(value as Iterable<string>)];
   return null;
 }
 
@@ -196,10 +197,11 @@ export class ImportSystem {
     return runSync(this.#importStatement(SYNC, name, globals, fromlist, level));
   }
 
-  /** {@link __import__} on the async path: waits for module code that awaits. */
-  importAsync(
+  /** {@link __import__} on the async path, with the same parameters: waits for module code that awaits. */
+  __importAsync__(
     name: string,
     globals: ImportGlobals | null = null,
+    _locals: unknown = null,
     fromlist: readonly unknown[] = [],
     level = 0,
   ): Promise<unknown> {
@@ -221,14 +223,7 @@ export class ImportSystem {
     }
     const fullname = level > 0 ? resolveName(rest, requirePackage(name, pkg), level) : name;
     checkModuleName(fullname);
-    if (this.modules.has(fullname)) {
-      const module = this.modules.get(fullname);
-      if (module === null) return null;
-      const spec = getAttr(module, '__spec__');
-      if (spec === undefined) throw new ImportArgumentError(`${name}.__spec__ is not set`);
-      if (spec === null) throw new ImportArgumentError(`${name}.__spec__ is None`);
-      return spec as ModuleSpec;
-    }
+    if (this.modules.has(fullname)) return this.#specOfRegistered(fullname, name);
     const [parentName] = splitName(fullname);
     let parentPath: readonly string[] | null = null;
     if (parentName) {
@@ -245,12 +240,25 @@ export class ImportSystem {
   }
 
   /**
-   * Ask the meta path for the spec of `name` on `path` (a package's `__path__`, or `null` for
-   * `system.path`), never importing a parent (Python's `importlib._bootstrap._find_spec`).
+   * Find the spec of `name` on `path` (a package's `__path__`, or `null` for `system.path`) without
+   * importing any parent (Python's `importlib._bootstrap._find_spec_from_path`): a name already in
+   * `modules` gives that module's `__spec__` (`null` for a blocked name, an `ImportArgumentError` when
+   * the module has none); otherwise the meta path is asked.
    */
   findSpecFromPath(name: string, path: Iterable<string> | null = null): ModuleSpec | null {
     checkModuleName(name);
+    if (this.modules.has(name)) return this.#specOfRegistered(name, name);
     return runSync(this.#findSpecOp(SYNC, name, toSearchPath(path), null));
+  }
+
+  /** The `__spec__` of the registered module `fullname` (`null` for a blocked name), as find_spec reports it. */
+  #specOfRegistered(fullname: string, asked: string): ModuleSpec | null {
+    const module = this.modules.get(fullname);
+    if (module === null) return null;
+    const spec = getAttr(module, '__spec__');
+    if (spec === undefined) throw new ImportArgumentError(`${asked}.__spec__ is not set`);
+    if (spec === null) throw new ImportArgumentError(`${asked}.__spec__ is None`);
+    return spec as ModuleSpec;
   }
 
   /**
@@ -285,7 +293,8 @@ export class ImportSystem {
    * a dotted name creates no parent package.
    */
   addModule(name: string): ModuleType {
-    if (typeof name !== 'string') throw new ImportArgumentError(`module name must be a string, not ${typeof name}`);
+    if (typeof name !== 'string')
+      throw new ImportArgumentError(`module name must be a string, not ${typeof name}`);
     const existing = this.modules.get(name);
     if (isModule(existing)) return existing;
     const module = new ModuleType(name);
@@ -314,7 +323,14 @@ export class ImportSystem {
     }
     const module = this.addModule(name);
     try {
-      fixUpModule(module, name, options.pathname ?? code.filename, options.cpathname ?? null, options.loader ?? null, code);
+      fixUpModule(
+        module,
+        name,
+        options.pathname ?? code.filename,
+        options.cpathname ?? null,
+        options.loader ?? null,
+        code,
+      );
       const result = code.exec(module);
       if (isThenable(result)) {
         abandon(result);
@@ -328,7 +344,10 @@ export class ImportSystem {
       throw error;
     }
     if (!this.modules.has(name)) {
-      throw new ImportError(`Loaded module '${name}' not found in modules`, { moduleName: name, path: code.filename });
+      throw new ImportError(`Loaded module '${name}' not found in modules`, {
+        moduleName: name,
+        path: code.filename,
+      });
     }
     return this.modules.get(name);
   }
@@ -336,9 +355,10 @@ export class ImportSystem {
   // ---------------------------------------------------------------- the global import lock
 
   /**
-   * Take the global reentrant import lock (Python's `imp.acquire_lock`). While it is held, imports by
-   * other import tasks wait before asking any finder. Throws `ImportLockError` when another task holds
-   * it (a synchronous caller cannot wait; see {@link acquireLockAsync}).
+   * Take the global reentrant import lock (Python's `imp.acquire_lock`). While an import task holds it,
+   * imports by tasks it did not start wait before asking any finder (see `GlobalImportLock` for who
+   * counts as the holder). Throws `ImportLockError` when another task holds it (a synchronous caller
+   * cannot wait; see {@link acquireLockAsync}).
    */
   acquireLock(): void {
     this.#importLock.acquire();
@@ -398,7 +418,8 @@ export class ImportSystem {
   // ---------------------------------------------------------------- the algorithm
 
   #importModuleArgs(name: string, pkg: string | null | undefined): [string, number] {
-    if (typeof name !== 'string') throw new ImportArgumentError(`module name must be a string, not ${typeof name}`);
+    if (typeof name !== 'string')
+      throw new ImportArgumentError(`module name must be a string, not ${typeof name}`);
     const [rest, level] = splitLevel(name);
     if (level > 0) requirePackage(name, pkg);
     return [rest, level];
@@ -414,7 +435,7 @@ export class ImportSystem {
   }
 
   #runAsync<T>(make: (ctx: Ctx) => Op<T>): Promise<T> {
-    return runInTask(() => runAsync(make({ async: true, task: getCurrentTask() })));
+    return runInNewTask((task) => runAsync(make({ async: true, task })));
   }
 
   *#gcdImport(ctx: Ctx, name: string, pkg: unknown, level: number): Op<unknown> {
@@ -520,9 +541,11 @@ export class ImportSystem {
           module = this.modules.get(name);
         } else if (module === NEEDS_LOADING) {
           return yield* this.#tracedFindAndLoad(ctx, name);
+        } else {
+          this.#checkSyncWait(name);
         }
-        // Sync path and still initialising: a circular import, handed back partly filled.
-      } else if (this.#tracers.length) {
+        // Sync path and still initialising in this task: a circular import, handed back partly filled.
+      } else if (module !== null && this.#tracers.length) {
         this.trace({ type: 'cached', name });
       }
       if (module === null) {
@@ -530,6 +553,22 @@ export class ImportSystem {
       }
       return module;
     }
+  }
+
+  /**
+   * A synchronous import met `name` still initialising. In the caller's own task (or one it started)
+   * that is a circular import; in another task, Python would wait for it, which a synchronous caller
+   * cannot do: refuse rather than hand back a half-made module silently.
+   */
+  #checkSyncWait(name: string): void {
+    const owner = this.#moduleLocks.ownerOf(name);
+    if (owner === null) return;
+    const current = getCurrentTask();
+    if (current?.descendsFrom(owner)) return;
+    throw new RequireAsyncError(
+      `module '${name}' is still being initialised by another import task; a synchronous import cannot wait for it (use importModuleAsync())`,
+      { moduleName: name },
+    );
   }
 
   *#tracedFindAndLoad(ctx: Ctx, name: string): Op<unknown> {
@@ -571,13 +610,22 @@ export class ImportSystem {
     if (parent) {
       const parentModule = this.modules.get(parent);
       if (!setAttr(parentModule, child, module)) {
-        this.warn('ImportWarning', `Cannot set an attribute on '${parent}' for child module '${child}'`, name);
+        this.warn(
+          'ImportWarning',
+          `Cannot set an attribute on '${parent}' for child module '${child}'`,
+          name,
+        );
       }
     }
     return module;
   }
 
-  *#findSpecOp(ctx: Ctx, name: string, path: readonly string[] | null, target: unknown): Op<ModuleSpec | null> {
+  *#findSpecOp(
+    ctx: Ctx,
+    name: string,
+    path: readonly string[] | null,
+    target: unknown,
+  ): Op<ModuleSpec | null> {
     const metaPath: unknown = this.metaPath;
     if (!Array.isArray(metaPath)) throw new ImportStateError('system.metaPath must be an array');
     const finders = [...(metaPath as MetaPathFinder[])]; // changes made while finding do not apply (gh-130094)
@@ -597,12 +645,16 @@ export class ImportSystem {
       let spec: ModuleSpec | null | undefined;
       lock.acquire(); // each finder runs holding the global lock, as in Python
       try {
-        if (this.#tracers.length) this.trace({ type: 'trying', name, where: describe(finder) });
+        if (this.#tracers.length) this.trace({ type: 'trying', name, where: describeObject(finder) });
         if (typeof finder?.findSpec === 'function') {
           spec = finder.findSpec(name, path, (target ?? null) as ModuleType | null);
         } else if (typeof finder?.findModule === 'function') {
           if (this.#tracers.length) {
-            this.warn('ImportWarning', `${describe(finder)}.findSpec() not found; falling back to findModule()`, name);
+            this.warn(
+              'ImportWarning',
+              `${describeObject(finder)}.findSpec() not found; falling back to findModule()`,
+              name,
+            );
           }
           const loader = finder.findModule(name, path);
           spec = loader ? specFromLoader(name, loader) : null;
@@ -667,7 +719,8 @@ export class ImportSystem {
       const result = this.modules.get(name);
       this.modules.delete(name);
       this.modules.set(name, result);
-      if (this.#tracers.length) this.trace({ type: 'loaded', name, loader: describe(spec.loader), spec });
+      if (this.#tracers.length)
+        this.trace({ type: 'loaded', name, loader: describeObject(spec.loader), spec });
       return result;
     } finally {
       spec.initializing = false;
@@ -678,12 +731,19 @@ export class ImportSystem {
     const name = spec.name;
     const loader = spec.loader as Loader;
     if (typeof loader.loadModule !== 'function') {
-      throw new ImportError(`the loader of '${name}' (${describe(loader)}) has neither execModule() nor loadModule()`, {
-        moduleName: name,
-      });
+      throw new ImportError(
+        `the loader of '${name}' (${describeObject(loader)}) has neither execModule() nor loadModule()`,
+        {
+          moduleName: name,
+        },
+      );
     }
     if (this.#tracers.length) {
-      this.warn('ImportWarning', `${describe(loader)}.execModule() not found; falling back to loadModule()`, name);
+      this.warn(
+        'ImportWarning',
+        `${describeObject(loader)}.execModule() not found; falling back to loadModule()`,
+        name,
+      );
     }
     try {
       yield* this.#runLoader(ctx, spec, () => loader.loadModule?.(name));
@@ -693,15 +753,21 @@ export class ImportSystem {
       throw error;
     }
     if (!this.modules.has(name)) {
-      throw new ImportError(`the legacy loader of '${name}' did not put it into modules`, { moduleName: name });
+      throw new ImportError(`the legacy loader of '${name}' did not put it into modules`, {
+        moduleName: name,
+      });
     }
     const module = moveToEnd(this.modules, name);
     if (getAttr(module, '__loader__') == null) setAttr(module, '__loader__', loader);
     if (getAttr(module, '__package__') == null) {
-      setAttr(module, '__package__', hasAttr(module, '__path__') ? getAttr(module, '__name__') : splitName(name)[0]);
+      setAttr(
+        module,
+        '__package__',
+        hasAttr(module, '__path__') ? getAttr(module, '__name__') : splitName(name)[0],
+      );
     }
     if (getAttr(module, '__spec__') == null) setAttr(module, '__spec__', spec);
-    if (this.#tracers.length) this.trace({ type: 'loaded', name, loader: describe(loader), spec });
+    if (this.#tracers.length) this.trace({ type: 'loaded', name, loader: describeObject(loader), spec });
     return module;
   }
 
@@ -710,7 +776,7 @@ export class ImportSystem {
     const name = spec instanceof ModuleSpec ? spec.name : getAttr(module, '__name__');
     if (typeof name !== 'string') throw new ImportArgumentError('reload() argument must be a module');
     if (this.modules.get(name) !== module) {
-      throw new ImportError(`module ${name} not in modules`, { moduleName: name });
+      throw new ImportError(`module '${name}' not in modules`, { moduleName: name });
     }
     if (this.#reloading.has(name)) return this.#reloading.get(name); // reload(m) while reloading m
     this.#reloading.set(name, module);
@@ -767,7 +833,11 @@ export class ImportSystem {
           yield* this.#runLoader(ctx, spec, () => current.execModule?.(module as ModuleType));
         } else if (typeof current.loadModule === 'function') {
           if (this.#tracers.length) {
-            this.warn('ImportWarning', `${describe(current)}.execModule() not found; falling back to loadModule()`, name);
+            this.warn(
+              'ImportWarning',
+              `${describeObject(current)}.execModule() not found; falling back to loadModule()`,
+              name,
+            );
           }
           yield* this.#runLoader(ctx, spec, () => current.loadModule?.(name));
         } else {
@@ -791,7 +861,9 @@ export class ImportSystem {
 
 function requirePackage(name: string, pkg: string | null | undefined): string {
   if (!pkg) {
-    throw new ImportArgumentError(`the 'package' argument is required to perform a relative import for '${name}'`);
+    throw new ImportArgumentError(
+      `the 'package' argument is required to perform a relative import for '${name}'`,
+    );
   }
   return pkg;
 }
@@ -828,4 +900,3 @@ function fixUpModule(
   setAttr(module, '__file__', pathname);
   setAttr(module, '__cached__', cpathname);
 }
-

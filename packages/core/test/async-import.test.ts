@@ -84,16 +84,15 @@ describe('A1 6 / A7 68: two tasks importing the same module', () => {
     await first;
   });
 
-  it('hands a synchronous import the module another task is still initialising, partly filled (it never waits)', async () => {
+  it('refuses a synchronous import of the module another task is still initialising (it cannot wait)', async () => {
     const { system, open } = slowSystem();
     const importing = system.importModuleAsync('m');
     await settle();
-    const partial = system.importModule('m') as ModuleType;
-    expect(partial.started).toBe(true);
-    expect(partial.done).toBeUndefined();
+    expect(() => system.importModule('m')).toThrow(RequireAsyncError);
     open();
-    expect(await importing).toBe(partial);
-    expect(partial.done).toBe(true);
+    const m = (await importing) as ModuleType;
+    expect(m.done).toBe(true);
+    expect(system.modules.get('m')).toBe(m);
   });
 });
 
@@ -186,7 +185,7 @@ describe('A1 7: a failed import observed by a waiting task', () => {
 });
 
 describe('A7: imports made by module code belong to its task', () => {
-  it("runs module code's nested importModuleAsync in the task of the import that runs it", async () => {
+  it("runs module code's nested importModuleAsync as a child task of the import that runs it", async () => {
     const tasks: Record<string, ImportTask | null> = {};
     const { system } = memorySystem({
       outer: async (m, sys) => {
@@ -206,11 +205,58 @@ describe('A7: imports made by module code belong to its task', () => {
     expect(getCurrentTask()).toBeNull();
     await Promise.all([system.importModuleAsync('outer'), system.importModuleAsync('separate')]);
     expect(tasks.outer).toBeInstanceOf(ImportTask);
-    expect(tasks.inner).toBe(tasks.outer);
+    expect(tasks.inner).toBeInstanceOf(ImportTask);
+    expect(tasks.inner).not.toBe(tasks.outer);
+    expect(tasks.inner?.parent).toBe(tasks.outer);
     expect(tasks.afterInner).toBe(tasks.outer);
     expect(tasks.separate).toBeInstanceOf(ImportTask);
-    expect(tasks.separate).not.toBe(tasks.outer);
+    expect(tasks.separate?.descendsFrom(tasks.outer as ImportTask)).toBe(false);
     expect(getCurrentTask()).toBeNull();
+  });
+
+  it('makes concurrent imports started by one module wait for each other, like threads', async () => {
+    // Promise.all([import('a'), import('b')]) in module code, where a and b both import the slow c:
+    // the second import of c must wait for c to finish, not get it half made.
+    const seen: Record<string, unknown> = {};
+    const { system, finder } = memorySystem({
+      main: async (_m, sys) => {
+        await Promise.all([sys.importModuleAsync('a'), sys.importModuleAsync('b')]);
+      },
+      a: async (m, sys) => {
+        seen.a = ((await sys.importModuleAsync('c')) as ModuleType).done;
+      },
+      b: async (m, sys) => {
+        await sleep(0);
+        seen.b = ((await sys.importModuleAsync('c')) as ModuleType).done;
+      },
+      c: async (m) => {
+        await sleep(10);
+        m.done = true;
+      },
+    });
+    await noHang(system.importModuleAsync('main'));
+    expect(seen).toEqual({ a: true, b: true });
+    expect(finder.loaders.get('c')?.runs).toBe(1);
+  });
+
+  it('gives a circular import through a child task the partial module instead of hanging', async () => {
+    // a awaits import('b'); b awaits import('a'): b runs in a child task of a's, and a is its ancestor.
+    const { system } = memorySystem({
+      a: async (m, sys) => {
+        m.early = true;
+        m.b = await sys.importModuleAsync('b');
+        m.late = true;
+      },
+      b: async (m, sys) => {
+        const a = (await sys.importModuleAsync('a')) as ModuleType;
+        m.sawEarly = a.early;
+        m.sawLate = a.late;
+      },
+    });
+    const a = (await noHang(system.importModuleAsync('a'))) as ModuleType;
+    expect(a.late).toBe(true);
+    expect((a.b as ModuleType).sawEarly).toBe(true);
+    expect((a.b as ModuleType).sawLate).toBeUndefined();
   });
 
   it('gives a circular import within one task the partial module at once', async () => {
@@ -312,7 +358,7 @@ describe('top-level-await-like bodies', () => {
         m.ready = true;
       },
     });
-    const top = (await system.importAsync('pkg.tla')) as ModuleType;
+    const top = (await system.__importAsync__('pkg.tla')) as ModuleType;
     expect(top).toBe(system.modules.get('pkg'));
     expect((top.tla as ModuleType).ready).toBe(true);
   });

@@ -228,7 +228,7 @@ describe('A8 80: reload() preconditions', () => {
     expect(finder.calls).toEqual(['m']);
   });
 
-  it("refuses a module that is not the one in modules: ImportError('module m not in modules')", () => {
+  it('refuses a module that is not the one in modules: ImportError("module \'m\' not in modules")', () => {
     const { system } = memorySystem({ m: () => undefined });
     const module = system.importModule('m');
     system.modules.set('m', newModule('m'));
@@ -236,7 +236,7 @@ describe('A8 80: reload() preconditions', () => {
       const error = thrown(() => system.reload(candidate));
       expect(error).toBeInstanceOf(ImportError);
       expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-      expect((error as Error).message).toMatch(/^module (m|absent) not in modules$/);
+      expect((error as Error).message).toMatch(/^module '(m|absent)' not in modules$/);
     }
   });
 

@@ -66,7 +66,10 @@ export class MemoryFinder implements MetaPathFinder {
       loader = new BodyLoader(this.system, def.body, def.package);
       this.loaders.set(name, loader);
     }
-    const spec = new ModuleSpec(name, loader, { origin: def.origin ?? `memory:${name}`, isPackage: def.package });
+    const spec = new ModuleSpec(name, loader, {
+      origin: def.origin ?? `memory:${name}`,
+      isPackage: def.package,
+    });
     if (def.package) spec.submoduleSearchLocations = [`memory:${name}`];
     return spec;
   }
@@ -76,7 +79,10 @@ export class MemoryFinder implements MetaPathFinder {
 }
 
 /** A fresh system whose meta path is one {@link MemoryFinder} over `defs` (its PathFinder removed). */
-export function memorySystem(defs: Record<string, ModuleDef>): { system: ImportSystem; finder: MemoryFinder } {
+export function memorySystem(defs: Record<string, ModuleDef>): {
+  system: ImportSystem;
+  finder: MemoryFinder;
+} {
   const system = new ImportSystem();
   const finder = new MemoryFinder(system, defs);
   system.metaPath = [finder];
@@ -127,7 +133,9 @@ export class MemoryEntryFinder implements PathEntryFinder {
     const file = this.files[tail];
     if (file !== undefined) {
       const def = normalise(file);
-      const spec = new ModuleSpec(name, new BodyLoader(this.system, def.body, false), { origin: `${prefix}/${tail}` });
+      const spec = new ModuleSpec(name, new BodyLoader(this.system, def.body, false), {
+        origin: `${prefix}/${tail}`,
+      });
       spec.hasLocation = true;
       return spec;
     }

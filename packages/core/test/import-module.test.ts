@@ -8,6 +8,7 @@ import {
   ImportError,
   ModuleNotFoundError,
   ModuleSpec,
+  newModule,
   type MetaPathFinder,
   type ModuleType,
 } from '@importlib/core';
@@ -231,5 +232,27 @@ describe('findSpecFromPath (item 35)', () => {
     system.findSpecFromPath('mod');
     expect(system.modules.has('mod')).toBe(false);
     expect(finder.loaders.get('mod')?.runs).toBe(0);
+  });
+});
+
+describe('findSpecFromPath with a registered name (_find_spec_from_path)', () => {
+  it("returns the registered module's __spec__ without asking any finder", () => {
+    const { system, finder } = memorySystem({ m: () => undefined });
+    const m = system.importModule('m') as ModuleType;
+    finder.calls.length = 0;
+    expect(system.findSpecFromPath('m')).toBe(m.__spec__);
+    expect(finder.calls).toEqual([]);
+  });
+
+  it('returns null for a blocked (null) entry', () => {
+    const { system } = memorySystem({ m: () => undefined });
+    system.modules.set('m', null);
+    expect(system.findSpecFromPath('m')).toBeNull();
+  });
+
+  it('refuses a registered module whose __spec__ is null', () => {
+    const { system } = memorySystem({});
+    system.modules.set('m', newModule('m'));
+    expect(() => system.findSpecFromPath('m')).toThrow(ImportArgumentError);
   });
 });
