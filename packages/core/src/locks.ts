@@ -37,7 +37,8 @@ export class ImportTask {
 
   /** Tell whether this task is `other` or was started (directly or not) by it. */
   descendsFrom(other: ImportTask): boolean {
-    for (let task: ImportTask | null = this; task; task = task.parent) if (task === other) return true;
+    if (this === other) return true;
+    for (let task = this.parent; task; task = task.parent) if (task === other) return true;
     return false;
   }
 
