@@ -37,6 +37,8 @@ export { GlobalImportLock, ImportTask, ModuleLock, ModuleLockTable, getCurrentTa
 export {
   absoluteName,
   checkModuleName,
+  decodeSegment,
+  encodeSegment,
   invalidNameReason,
   resolveName,
   splitLevel,

@@ -101,3 +101,21 @@ function printable(name: string): string {
   // eslint-disable-next-line no-control-regex
   return name.replace(/[\u0000-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/**
+ * Write a file or folder name as one segment of a dotted module name. A dot inside the name (files
+ * like `app.module.ts` or `x.config.ts`, the norm in Angular and NestJS) is written `%2E`, and a
+ * literal `%` as `%25`, so `app.module` becomes the segment `app%2Emodule` and the module
+ * `src.app%2Emodule`. This is the one documented way to name such a file in `modules`, `__name__`,
+ * traces and `importModule`.
+ */
+export function encodeSegment(stem: string): string {
+  if (!stem.includes('.') && !stem.includes('%')) return stem;
+  return stem.replace(/%/g, '%25').replace(/\./g, '%2E');
+}
+
+/** Turn a module-name segment back into the file or folder name it stands for (see {@link encodeSegment}). */
+export function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  return segment.replace(/%2E/gi, '.').replace(/%25/g, '%');
+}

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 import {
   ErrorCodes,
+  decodeSegment,
+  encodeSegment,
   ImportArgumentError,
   ImportError,
   ImportSystem,
@@ -296,5 +298,38 @@ describe('property: finders only ever see valid names', () => {
         }
       }),
     );
+  });
+});
+
+describe('segments for file names with dots (encodeSegment / decodeSegment)', () => {
+  it('writes a dot inside a file name as %2E and a percent sign as %25', () => {
+    expect(encodeSegment('app.module')).toBe('app%2Emodule');
+    expect(encodeSegment('x.config')).toBe('x%2Econfig');
+    expect(encodeSegment('100%.real')).toBe('100%25%2Ereal');
+    expect(encodeSegment('en-US')).toBe('en-US');
+  });
+
+  it('turns an encoded segment back into the file name, whatever the case of the escape', () => {
+    expect(decodeSegment('app%2Emodule')).toBe('app.module');
+    expect(decodeSegment('app%2emodule')).toBe('app.module');
+    expect(decodeSegment('100%25%2Ereal')).toBe('100%.real');
+  });
+
+  it('round-trips any file name that holds no path separator', () => {
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => s !== '' && !/[/\\\0]/.test(s)),
+        (stem) => {
+          const segment = encodeSegment(stem);
+          expect(segment).not.toContain('.');
+          expect(decodeSegment(segment)).toBe(stem);
+        },
+      ),
+    );
+  });
+
+  it('gives a valid module name for an encoded segment', () => {
+    const { system } = memorySystem({ 'src.app%2Emodule': () => undefined, src: { package: true } });
+    expect(String(system.importModule(`src.${encodeSegment('app.module')}`))).toContain("'src.app%2Emodule'");
   });
 });
