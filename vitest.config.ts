@@ -1,6 +1,11 @@
 // Shared vitest config: every package runs its tests from `src` through the `@importlib/source`
 // export condition, so no build is needed before testing.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// @swc/core extracts its native binding on first use; keep that inside the workspace (git-ignored),
+// not in the user's home, so tests and CI are self-contained (see TOOLCHAIN notes in the design docs).
+process.env.SWC_NATIVE_BINDING_CACHE ??= fileURLToPath(new URL('./.cache/swc', import.meta.url));
 
 const conditions = ['@importlib/source', 'import', 'module', 'node', 'default'];
 
