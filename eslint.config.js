@@ -62,7 +62,17 @@ function layerRule(name) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '**/.turbo/**', 'tools/test/fixtures/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'docs/api/**',
+      '**/.turbo/**',
+      '**/test/fixtures/**',
+      '**/test/.work/**',
+      'bench-results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -84,6 +94,9 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['scripts/**', 'examples/**', 'tools/**', '**/test/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['scripts/**', 'examples/**', 'tools/**', 'bench/**', '**/test/**'],
+    rules: { 'no-console': 'off' },
+  },
   ...layers.map(layerRule),
 );

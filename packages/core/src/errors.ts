@@ -28,6 +28,14 @@ export const ErrorCodes = {
   REQUIRE_ASYNC: 'ERR_IMPORTLIB_REQUIRE_ASYNC',
   /** `system.metaPath` / `system.pathHooks` / `system.pathImporterCache` was replaced by a non-collection. */
   BAD_STATE: 'ERR_IMPORTLIB_BAD_STATE',
+  /** A module's source cannot be parsed (raised by `@importlib/loaders`, with file, line and column). */
+  SYNTAX: 'ERR_IMPORTLIB_SYNTAX',
+  /** A compiled file is unreadable: truncated, bad magic or flags, corrupt (`@importlib/loaders`). */
+  BAD_COMPILED: 'ERR_IMPORTLIB_BAD_COMPILED',
+  /** A native addon cannot be loaded (`@importlib/loaders`). */
+  EXTENSION: 'ERR_IMPORTLIB_EXTENSION',
+  /** A relative specifier climbs above the path entry, or names no module (`@importlib/loaders`). */
+  BAD_SPECIFIER: 'ERR_IMPORTLIB_BAD_SPECIFIER',
 } as const;
 
 /** One of the values of {@link ErrorCodes}. */

@@ -1,0 +1,123 @@
+// The catalogue of scenarios: which child script runs with which arguments and environment, and
+// what is done before each run (emptying a cache for a cold run, writing the floor's code cache).
+// A `group` runs as one block in a round (cold then warm: the cold run leaves the cache the warm
+// run reads).
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
+const script = (name) => join(scenarioDir, `${name}.mjs`);
+
+function emptyDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+/** Delete every `__pycache__` folder under `dir` (importlib's compiled cache). */
+export function removePycache(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const sub = join(dir, entry.name);
+    if (entry.name === '__pycache__') rmSync(sub, { recursive: true, force: true });
+    else removePycache(sub);
+  }
+}
+
+/**
+ * Every scenario for one tree folder. Fields: id, group, label, what (one line for the README and
+ * the JSON), script, args, env (added to the child's), prepare() before every run, warmup() before
+ * the first (a run whose result is thrown away), strace (whether the syscall pass counts it).
+ */
+export function scenarios(root) {
+  const ts = join(root, 'ts');
+  const jitiCache = join(root, 'caches', 'jiti');
+  const tsxTmp = join(root, 'caches', 'tsx-tmp');
+  const base = ['--tree', root];
+  return [
+    {
+      id: 'require',
+      group: 'require',
+      label: 'node require (CJS, baseline)',
+      what: 'plain Node `require` of the tree precompiled to CommonJS',
+      script: script('require'),
+      args: base,
+      strace: true,
+    },
+    {
+      id: 'floor',
+      group: 'floor',
+      label: 'floor: vm + code cache',
+      what: 'precompiled files run with vm.Script and V8 code cache, requires from a precomputed table',
+      script: script('floor'),
+      args: base,
+      warmupArgs: [...base, '--write-cache'],
+      strace: true,
+    },
+    {
+      id: 'floor-nocache',
+      group: 'floor-nocache',
+      label: 'floor: vm, no code cache',
+      what: 'the floor without the V8 code cache',
+      script: script('floor'),
+      args: [...base, '--no-code-cache'],
+    },
+    {
+      id: 'jiti-cold',
+      group: 'jiti',
+      label: 'jiti cold',
+      what: 'jiti 2 of the TypeScript tree, its file cache emptied first',
+      script: script('jiti'),
+      args: [...base, '--cache-dir', jitiCache],
+      prepare: () => emptyDir(jitiCache),
+    },
+    {
+      id: 'jiti-warm',
+      group: 'jiti',
+      label: 'jiti warm',
+      what: 'jiti 2 with its file cache filled by the run before',
+      script: script('jiti'),
+      args: [...base, '--cache-dir', jitiCache],
+      strace: true,
+    },
+    {
+      id: 'tsx-cold',
+      group: 'tsx',
+      label: 'tsx cold',
+      what: 'tsx 4 (CommonJS hooks) of the TypeScript tree, its cache (TMPDIR/tsx-<uid>) emptied first',
+      script: script('tsx'),
+      args: base,
+      env: { TMPDIR: tsxTmp },
+      prepare: () => emptyDir(tsxTmp),
+    },
+    {
+      id: 'tsx-warm',
+      group: 'tsx',
+      label: 'tsx warm',
+      what: 'tsx 4 with its cache filled by the run before',
+      script: script('tsx'),
+      args: base,
+      env: { TMPDIR: tsxTmp },
+      prepare: () => existsSync(tsxTmp) || mkdirSync(tsxTmp, { recursive: true }),
+      strace: true,
+    },
+    {
+      id: 'importlib-cold',
+      group: 'importlib',
+      label: 'importlib cold',
+      what: 'createImportSystem({ path: [tree] }).importModule("entry"), every __pycache__ deleted first',
+      script: script('importlib'),
+      args: base,
+      prepare: () => removePycache(ts),
+    },
+    {
+      id: 'importlib-warm',
+      group: 'importlib',
+      label: 'importlib warm',
+      what: 'the same with the compiled cache (__pycache__) the run before wrote',
+      script: script('importlib'),
+      args: base,
+      strace: true,
+    },
+  ];
+}

@@ -1,0 +1,21 @@
+/**
+ * How modules are found: the path-entry and meta-path finders that plug into an `ImportSystem` from
+ * `@importlib/core`. {@link FileFinder} searches folders (through its path hook, on
+ * `system.pathHooks`).
+ *
+ * @packageDocumentation
+ * @module @importlib/finders
+ */
+
+// FileFinder: folders on the search path (file-finder.ts, listing-cache.ts).
+export { FileFinder } from './file-finder.js';
+export type { FileFinderOptions, LoaderDetail, LoaderFactory } from './file-finder.js';
+export { FolderListing, ListingCache } from './listing-cache.js';
+export type { EntryKind } from './listing-cache.js';
+
+// BuiltinImporter: Node core modules and inittab builtins (builtin-importer.ts).
+export { BuiltinImporter } from './builtin-importer.js';
+export type { BuiltinImporterOptions } from './builtin-importer.js';
+
+// The Node fallback: top-level names nothing else claims, resolved by Node (node-fallback.ts).
+export { NodeFallbackFinder } from './node-fallback.js';

@@ -1,0 +1,51 @@
+/**
+ * The last finder on the meta path: a top-level name nothing else claims is handed to Node's own
+ * resolution (`node_modules`, `exports` maps), tried from each path entry and then from the current
+ * directory. This is how `system.importModule('lodash')` finds an npm dependency. Inside module code,
+ * `require('lodash/fp')` falls back to Node from the importing file instead, with the specifier as
+ * written (see the loaders' module runtime).
+ *
+ * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
+ */
+import { createRequire } from 'node:module';
+import { isAbsolute, join } from 'node:path';
+
+import { decodeSegment, ModuleSpec, type ImportSystem, type MetaPathFinder } from '@importlib/core';
+import { NodeRequireLoader } from '@importlib/loaders';
+
+/** Finds top-level names with Node's module resolution. */
+export class NodeFallbackFinder implements MetaPathFinder {
+  readonly #system: ImportSystem;
+
+  constructor(system: ImportSystem) {
+    this.#system = system;
+  }
+
+  findSpec(name: string, path: readonly string[] | null): ModuleSpec | null {
+    if (path !== null || name.includes('.')) return null; // top-level names only
+    const specifier = decodeSegment(name);
+    for (const base of [...this.#system.path, process.cwd()]) {
+      if (typeof base !== 'string') continue;
+      const from = join(
+        base === '' ? process.cwd() : isAbsolute(base) ? base : join(process.cwd(), base),
+        '__importlib__.js',
+      );
+      let resolved: string;
+      try {
+        resolved = createRequire(from).resolve(specifier);
+      } catch {
+        continue;
+      }
+      const spec = new ModuleSpec(name, new NodeRequireLoader(name, resolved, this.#system), {
+        origin: resolved,
+      });
+      spec.hasLocation = true;
+      return spec;
+    }
+    return null;
+  }
+
+  toString(): string {
+    return '<NodeFallbackFinder>';
+  }
+}

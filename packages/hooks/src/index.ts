@@ -1,0 +1,15 @@
+/**
+ * Composition for importlib: `createImportSystem` wires the default finders and loaders into an
+ * `ImportSystem` from `@importlib/core`.
+ *
+ * @packageDocumentation
+ * @module @importlib/hooks
+ */
+export {
+  createImportSystem,
+  EXTENSION_SUFFIXES,
+  JSON_SUFFIXES,
+  SOURCE_SUFFIXES,
+  supportedLoaderDetails,
+} from './create-import-system.js';
+export type { CreateImportSystemOptions } from './create-import-system.js';

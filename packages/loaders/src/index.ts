@@ -1,0 +1,76 @@
+/**
+ * How code becomes a module: the source loader (transpile + run), the compiled cache (the `.pyc`
+ * of this system) and its loader, sourceless, extension (`.node`), JSON, builtin and frozen loaders.
+ * Plug them into an `ImportSystem` from `@importlib/core` through the finders of
+ * `@importlib/finders`.
+ *
+ * May import only `@importlib/core` and node built-ins (a lint rule holds that).
+ *
+ * @packageDocumentation
+ * @module @importlib/loaders
+ */
+
+// The compiled cache: file names, format, freshness and atomic writes.
+export { cacheFromSource, COMPILED_SUFFIX, MAGIC_TAG, PYCACHE, sourceFromCache } from './cache-paths.js';
+export type { CachePathOptions } from './cache-paths.js';
+export {
+  CompiledCacheError,
+  decodeCompiled,
+  encodeCompiled,
+  FORMAT_VERSION,
+  getMagic,
+  getMagicNumber,
+  getMagicTag,
+  getTranspilerId,
+  HEADER_SIZE,
+  isFresh,
+  sourceHash,
+  v8RuntimeKey,
+  writeFileAtomic,
+} from './compiled-cache.js';
+export type {
+  CheckHashBased,
+  CompiledCacheErrorReason,
+  CompiledRecord,
+  DecodeContext,
+  DecodedCompiled,
+  EncodeOptions,
+  InvalidationMode,
+  WriteFileAtomicOptions,
+} from './compiled-cache.js';
+// End of the compiled cache.
+
+// Builtin, extension (`.node`) and JSON loaders (builtin-loader.ts, extension-loader.ts, json-loader.ts).
+export {
+  BUILTIN_ORIGIN,
+  BuiltinLoader,
+  Inittab,
+  nodeBuiltinId,
+  nodeBuiltinName,
+  nodeBuiltinNames,
+} from './builtin-loader.js';
+export type { BuiltinLoaderOptions, InittabInit } from './builtin-loader.js';
+export { ExtensionFileLoader, ExtensionLoadError } from './extension-loader.js';
+export { JsonFileLoader } from './json-loader.js';
+// End of the builtin, extension and JSON loaders.
+
+// Running code from folders: transpiling, the module runtime, the source and sourceless loaders,
+// stack traces mapped to the source, and the loader of modules Node resolves itself.
+export { DYNAMIC_IMPORT, ImportSyntaxError, transpile } from './transpile.js';
+export type { TranspileOptions, TranspileResult } from './transpile.js';
+export { resolveSpecifier } from './specifiers.js';
+export type { Target } from './specifiers.js';
+export { compileBody, createModuleScope, runBody } from './runtime.js';
+export type {
+  CommonJsModule,
+  CompiledBody,
+  ModuleFunction,
+  ModuleRequire,
+  ModuleScope,
+  ScopeOptions,
+} from './runtime.js';
+export { LoaderContext, SourceFileLoader, SourcelessFileLoader } from './source-loader.js';
+export type { CompiledCacheOptions, LoaderOptions } from './source-loader.js';
+export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
+export type { SourceMapLoader } from './stack-traces.js';
+export { NodeRequireLoader } from './node-loader.js';

@@ -1,0 +1,344 @@
+/**
+ * The loaders of code files: `SourceFileLoader` (TypeScript and JavaScript sources, transpiled and
+ * kept in the compiled cache) and `SourcelessFileLoader` (a compiled file shipped without its source).
+ * Python's `SourceFileLoader` / `SourcelessFileLoader`.
+ *
+ * A warm import costs one `stat` of the source and one read of its compiled file: no transpiling, no
+ * swc, and V8's code cache instead of a parse. The compiled file is written after the module first
+ * ran, so V8's cache includes the functions the module actually used.
+ *
+ * Must not import anything but `@importlib/core` and node built-ins.
+ */
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { basename, extname } from 'node:path';
+
+import {
+  CodeObject,
+  ImportError,
+  isThenable,
+  type ImportSystem,
+  type Loader,
+  type ModuleType,
+} from '@importlib/core';
+
+import { cacheFromSource, type CachePathOptions } from './cache-paths.js';
+import {
+  CompiledCacheError,
+  decodeCompiled,
+  encodeCompiled,
+  isFresh,
+  sourceHash,
+  writeFileAtomic,
+  type CheckHashBased,
+  type CompiledRecord,
+  type InvalidationMode,
+} from './compiled-cache.js';
+import { compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
+import { registerSourceMap } from './stack-traces.js';
+import { transpile, type TranspileOptions } from './transpile.js';
+
+/** How the compiled cache is used. */
+export interface CompiledCacheOptions {
+  /**
+   * Read compiled files.
+   * @default true
+   */
+  read?: boolean;
+  /**
+   * Write compiled files (Python's `sys.dont_write_bytecode`, inverted). A read-only or missing
+   * folder only means no cache.
+   * @default true
+   */
+  write?: boolean;
+  /**
+   * Keep compiled files under this folder, mirroring the sources' absolute paths, instead of in
+   * `__pycache__` folders beside them (Python's `sys.pycache_prefix`).
+   * @default null
+   */
+  prefix?: string | null;
+  /**
+   * How new compiled files are checked against their source (PEP 552): source mtime and size, or a
+   * hash of the source, checked on every import or never.
+   * @default 'timestamp'
+   */
+  invalidationMode?: InvalidationMode;
+  /**
+   * Override for hash-based files (Python's `--check-hash-based-pycs`): `'default'` checks only
+   * checked-hash files, `'always'` checks unchecked ones too, `'never'` checks none.
+   * @default 'default'
+   */
+  checkHashBased?: CheckHashBased;
+}
+
+/** Options of a {@link LoaderContext}. */
+export interface LoaderOptions {
+  cache?: CompiledCacheOptions;
+  transpile?: TranspileOptions;
+  /**
+   * Fall back to Node's own resolution, from the importing file, for a bare specifier no finder
+   * claims (npm dependencies).
+   * @default true
+   */
+  nodeFallback?: boolean;
+}
+
+/** What every code loader of one system shares: the system, and the settled options. */
+export class LoaderContext {
+  readonly system: ImportSystem;
+  readonly cache: Required<CompiledCacheOptions>;
+  readonly transpile: TranspileOptions;
+  readonly nodeFallback: boolean;
+  readonly cachePaths: CachePathOptions;
+
+  constructor(system: ImportSystem, options: LoaderOptions = {}) {
+    this.system = system;
+    this.cache = {
+      read: options.cache?.read ?? true,
+      write: options.cache?.write ?? true,
+      prefix: options.cache?.prefix ?? null,
+      invalidationMode: options.cache?.invalidationMode ?? 'timestamp',
+      checkHashBased: options.cache?.checkHashBased ?? 'default',
+    };
+    this.transpile = { ...options.transpile };
+    this.nodeFallback = options.nodeFallback ?? true;
+    this.cachePaths = { prefix: this.cache.prefix };
+  }
+}
+
+/** A compiled module ready to run, and what to do with the compiled cache afterwards. */
+interface Prepared {
+  body: CompiledBody;
+  record: CompiledRecord;
+  /** Where the compiled file goes; `null` when the cache is not written. */
+  writeTo: string | null;
+}
+
+function isPackageFile(path: string): boolean {
+  const stem = basename(path, extname(path));
+  return stem === '__init__' || stem === 'index';
+}
+
+function statSource(name: string, path: string): Stats {
+  try {
+    return statSync(path);
+  } catch (error) {
+    throw new ImportError(`cannot read the source of '${name}': ${(error as Error).message}`, {
+      moduleName: name,
+      path,
+      cause: error,
+    });
+  }
+}
+
+/** The part shared by the source and sourceless loaders: run a compiled record as a module. */
+abstract class CodeFileLoader implements Loader {
+  readonly name: string;
+  readonly path: string;
+  readonly context: LoaderContext;
+
+  constructor(name: string, path: string, context: LoaderContext) {
+    this.name = name;
+    this.path = path;
+    this.context = context;
+  }
+
+  protected abstract prepare(name: string): Prepared;
+
+  abstract getSource(): string | null;
+
+  abstract getCached(origin: string): string | null;
+
+  createModule(): null {
+    return null;
+  }
+
+  execModule(module: ModuleType): void | Promise<void> {
+    return this.#run(this.prepare(module.__name__), module);
+  }
+
+  /** The module's code (Python's `get_code`): running it compiles nothing more and writes no cache. */
+  getCode(fullname: string = this.name): CodeObject {
+    const prepared = this.prepare(fullname);
+    return new CodeObject(this.path, (module) => this.#run({ ...prepared, writeTo: null }, module));
+  }
+
+  #run(prepared: Prepared, module: ModuleType): void | Promise<void> {
+    const { system } = this.context;
+    const scope = createModuleScope(system, module, this.path, { nodeFallback: this.context.nodeFallback });
+    let result: unknown;
+    try {
+      result = runBody(prepared.body, scope, this.path);
+    } catch (error) {
+      this.#writeCache(prepared);
+      throw error;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        () => {
+          scope.module.loaded = true;
+          this.#writeCache(prepared);
+        },
+        (error: unknown) => {
+          this.#writeCache(prepared);
+          throw error;
+        },
+      );
+    }
+    scope.module.loaded = true;
+    this.#writeCache(prepared);
+  }
+
+  /** Write the compiled file, with V8's cache made now that the code ran; a failure only means no cache. */
+  #writeCache(prepared: Prepared): void {
+    const target = prepared.writeTo;
+    if (target === null) return;
+    prepared.writeTo = null; // once
+    const { system } = this.context;
+    try {
+      const v8 = prepared.body.script.createCachedData();
+      writeFileAtomic(target, encodeCompiled({ ...prepared.record, isAsync: prepared.body.isAsync, v8 }));
+      if (system.tracing) system.verbose(1, `# created '${target}'`, this.name);
+    } catch (error) {
+      if (system.tracing)
+        system.verbose(1, `# could not write '${target}': ${(error as Error).message}`, this.name);
+    }
+  }
+
+  isPackage(): boolean {
+    return isPackageFile(this.path);
+  }
+
+  getFilename(): string {
+    return this.path;
+  }
+
+  getData(path: string): Uint8Array {
+    return readFileSync(path);
+  }
+}
+
+/** Loads TypeScript and JavaScript sources through the compiled cache (Python's `SourceFileLoader`). */
+export class SourceFileLoader extends CodeFileLoader {
+  override getSource(): string {
+    return readFileSync(this.path, 'utf8');
+  }
+
+  override getCached(origin: string): string | null {
+    const { cache } = this.context;
+    return cache.read || cache.write ? cacheFromSource(origin, this.context.cachePaths) : null;
+  }
+
+  protected override prepare(name: string): Prepared {
+    const { system, cache } = this.context;
+    const path = this.path;
+    const stat = statSource(name, path);
+    const source = { mtimeMs: stat.mtimeMs, size: stat.size };
+    let sourceBytes: Uint8Array | undefined;
+    const readSource = (): Uint8Array => (sourceBytes ??= readFileSync(path));
+    const cachePath = cache.read || cache.write ? cacheFromSource(path, this.context.cachePaths) : null;
+    let mode = cache.invalidationMode;
+
+    if (cache.read && cachePath !== null) {
+      const bytes = readIfExists(cachePath);
+      if (bytes) {
+        try {
+          const decoded = decodeCompiled(bytes, { name, path: cachePath });
+          if (isFresh(decoded, source, readSource, cache.checkHashBased)) {
+            if (system.tracing) system.verbose(2, `# ${cachePath} matches ${path}`, name);
+            const body = compileBody(decoded.js, path, {
+              isAsync: decoded.isAsync,
+              cachedData: decoded.v8,
+              moduleName: name,
+            });
+            if (system.tracing) system.verbose(1, `# code object from '${cachePath}'`, name);
+            registerSourceMap(path, () => mapFromFile(cachePath, name), body.firstLineOffset);
+            const stale = decoded.v8Rejected || decoded.v8 === null || body.cachedDataRejected;
+            return { body, record: decoded, writeTo: stale && cache.write ? cachePath : null };
+          }
+          // Python rewrites a stale hash-based file as hash-based again, with the same check flag.
+          mode = decoded.invalidation;
+          if (system.tracing) system.verbose(1, `# bytecode is stale for '${name}'`, name);
+        } catch (error) {
+          if (!(error instanceof CompiledCacheError)) throw error;
+          if (system.tracing) system.verbose(1, `# ${error.message}; rebuilding from source`, name);
+        }
+      }
+    }
+
+    const text = Buffer.from(readSource()).toString('utf8');
+    const { code, map } = transpile(text, path, this.context.transpile, name);
+    const record: CompiledRecord = {
+      invalidation: mode,
+      isAsync: false,
+      js: code,
+      map,
+      v8: null,
+      ...(mode === 'timestamp'
+        ? { sourceMtimeMs: source.mtimeMs, sourceSize: source.size }
+        : { sourceHash: sourceHash(readSource()) }),
+    };
+    const body = compileBody(code, path, { moduleName: name });
+    if (map !== null) registerSourceMap(path, () => map, body.firstLineOffset);
+    return { body, record, writeTo: cache.write ? cachePath : null };
+  }
+
+  override toString(): string {
+    return `<SourceFileLoader '${this.path}'>`;
+  }
+}
+
+/**
+ * Loads a compiled file that ships without its source (Python's `SourcelessFileLoader`): `x.jsc` where
+ * `x.ts` would be. Nothing is checked against a source and nothing is written; a bad file is an error
+ * naming the module and the file, since there is no source to rebuild it from.
+ */
+export class SourcelessFileLoader extends CodeFileLoader {
+  override getSource(): null {
+    return null;
+  }
+
+  override getCached(origin: string): string {
+    return origin;
+  }
+
+  protected override prepare(name: string): Prepared {
+    const { system } = this.context;
+    const path = this.path;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      throw new ImportError(`cannot read '${name}': ${(error as Error).message}`, {
+        moduleName: name,
+        path,
+        cause: error,
+      });
+    }
+    const record = decodeCompiled(bytes, { name, path });
+    const body = compileBody(record.js, path, {
+      isAsync: record.isAsync,
+      cachedData: record.v8,
+      moduleName: name,
+    });
+    if (system.tracing) system.verbose(1, `# code object from '${path}'`, name);
+    registerSourceMap(path, () => record.map, body.firstLineOffset);
+    return { body, record, writeTo: null };
+  }
+
+  override toString(): string {
+    return `<SourcelessFileLoader '${this.path}'>`;
+  }
+}
+
+function readIfExists(path: string): Uint8Array | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null; // missing or unreadable: no cache
+  }
+}
+
+function mapFromFile(cachePath: string, name: string): string | null {
+  const bytes = readIfExists(cachePath);
+  return bytes ? decodeCompiled(bytes, { name, path: cachePath }).map : null;
+}
