@@ -1,8 +1,9 @@
 /**
  * `BuiltinImporter`: the meta-path finder of built-in modules (Python's `BuiltinImporter`, with
  * `imp.is_builtin` and `imp.init_builtin`): Node's core modules and the user builtins of an
- * `Inittab`. The loading and the naming rule (`fs/promises` is `fs.promises`, `node:test` keeps its
- * prefix) live in `BuiltinLoader` (`@importlib/loaders`).
+ * `Inittab`. The loading and the naming rule (a core module is named only under Node's scheme: `fs` is
+ * `node:fs`, `fs/promises` is `node:fs.promises`; the bare names are left to the user's modules) live in
+ * `BuiltinLoader` (`@importlib/loaders`).
  *
  * Builtins are top-level modules: a search with a parent package's path finds none.
  *

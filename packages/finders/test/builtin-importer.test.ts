@@ -1,13 +1,23 @@
 // BuiltinImporter (Python's BuiltinImporter, imp.is_builtin, imp.init_builtin; SEMANTICS A12 items
 // 119-120) on the meta path of real ImportSystems.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import { join } from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
-import { ImportSystem, ModuleNotFoundError, ModuleType, type ImportEvent } from '@importlib/core';
-import { BuiltinLoader, Inittab, type InittabInit } from '@importlib/loaders';
+import {
+  ImportSystem,
+  ModuleNotFoundError,
+  ModuleType,
+  type ImportEvent,
+  type Loader,
+} from '@importlib/core';
+import { BuiltinLoader, Inittab, resolveSpecifier, type InittabInit } from '@importlib/loaders';
 
 import { BuiltinImporter } from '../src/builtin-importer.js';
+import { FileFinder } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,8 +41,8 @@ function countingInit(counter = { runs: 0 }): InittabInit {
 describe('BuiltinImporter.findSpec (item 119)', () => {
   it('finds a Node core module with origin built-in and no location', () => {
     const { importer } = builtinSystem();
-    const spec = importer.findSpec('fs', null);
-    expect(spec?.name).toBe('fs');
+    const spec = importer.findSpec('node:fs', null);
+    expect(spec?.name).toBe('node:fs');
     expect(spec?.origin).toBe('built-in');
     expect(spec?.hasLocation).toBe(false);
     expect(spec?.submoduleSearchLocations).toBeNull();
@@ -40,7 +50,7 @@ describe('BuiltinImporter.findSpec (item 119)', () => {
 
   it("gives its specs the importer's BuiltinLoader", () => {
     const { importer } = builtinSystem();
-    const spec = importer.findSpec('fs', null);
+    const spec = importer.findSpec('node:fs', null);
     expect(spec?.loader).toBe(importer.loader);
     expect(spec?.loader).toBeInstanceOf(BuiltinLoader);
   });
@@ -52,7 +62,7 @@ describe('BuiltinImporter.findSpec (item 119)', () => {
 
   it("finds nothing on a package's path, since builtins are top-level modules", () => {
     const { importer } = builtinSystem([['mine', () => undefined]]);
-    expect(importer.findSpec('fs', ['/some/package'])).toBeNull();
+    expect(importer.findSpec('node:fs', ['/some/package'])).toBeNull();
     expect(importer.findSpec('mine', [])).toBeNull();
   });
 
@@ -62,38 +72,51 @@ describe('BuiltinImporter.findSpec (item 119)', () => {
     expect(importer.findSpec('test', null)).toBeNull();
   });
 
+  it("finds nothing for the bare name of a core module, which is left to the user's modules", () => {
+    const { importer } = builtinSystem();
+    expect(importer.findSpec('fs', null)).toBeNull();
+    expect(importer.findSpec('fs.promises', null)).toBeNull();
+    expect(importer.findSpec('events', null)).toBeNull();
+  });
+
   it("answers the system's findSpec()", () => {
     const { system, importer } = builtinSystem();
-    expect(system.findSpec('os')?.loader).toBe(importer.loader);
+    expect(system.findSpec('node:os')?.loader).toBe(importer.loader);
   });
 });
 
 describe('BuiltinImporter: importing', () => {
   it("imports a Node core module as Node's own object", () => {
     const { system } = builtinSystem();
-    expect(system.importModule('fs')).toBe(require('fs'));
+    expect(system.importModule('node:fs')).toBe(require('fs'));
   });
 
-  it('imports a Node child module such as fs.promises', () => {
+  it('imports a Node child module such as node:fs.promises', () => {
     const { system } = builtinSystem();
-    expect(system.importModule('fs.promises')).toBe(require('fs/promises'));
+    expect(system.importModule('node:fs.promises')).toBe(require('fs/promises'));
   });
 
-  it('imports a core module named with the node: prefix', () => {
+  it('imports a prefix-only core module such as node:test', () => {
     const { system } = builtinSystem();
-    expect(system.importModule('node:path')).toBe(require('path'));
+    expect(system.importModule('node:test')).toBe(require('node:test'));
+  });
+
+  it('does not import a core module by its bare name', () => {
+    const { system } = builtinSystem();
+    expect(() => system.importModule('path')).toThrow(ModuleNotFoundError);
+    expect(system.modules.has('path')).toBe(false);
   });
 
   it('imports on the async path too', async () => {
     const { system } = builtinSystem();
-    await expect(system.importModuleAsync('util')).resolves.toBe(require('util'));
+    await expect(system.importModuleAsync('node:util')).resolves.toBe(require('util'));
   });
 
   it('reports an unknown child of a core module as not found, its parent being no package', () => {
     const { system } = builtinSystem();
-    const attempt = () => system.importModule('os.nothing');
+    const attempt = () => system.importModule('node:os.nothing');
     expect(attempt).toThrow(ModuleNotFoundError);
-    expect(attempt).toThrow(/'os' is not a package/);
+    expect(attempt).toThrow(/'node:os' is not a package/);
   });
 
   it("imports an inittab module shown as <module 'name' (built-in)>", () => {
@@ -107,7 +130,7 @@ describe('BuiltinImporter: importing', () => {
     const { system } = builtinSystem();
     const events: ImportEvent[] = [];
     system.addTracer((event) => events.push(event));
-    system.importModule('os');
+    system.importModule('node:os');
     expect(events).toContainEqual(expect.objectContaining({ type: 'trying', where: '<BuiltinImporter>' }));
   });
 
@@ -126,9 +149,16 @@ describe('BuiltinImporter.isBuiltin (item 120)', () => {
 
   it('returns -1 for a Node core module, which cannot', () => {
     const { importer } = builtinSystem();
-    expect(importer.isBuiltin('fs')).toBe(-1);
-    expect(importer.isBuiltin('fs.promises')).toBe(-1);
+    expect(importer.isBuiltin('node:fs')).toBe(-1);
+    expect(importer.isBuiltin('node:fs.promises')).toBe(-1);
     expect(importer.isBuiltin('node:test')).toBe(-1);
+  });
+
+  it('returns 0 for the bare name of a core module', () => {
+    const { importer } = builtinSystem();
+    expect(importer.isBuiltin('fs')).toBe(0);
+    expect(importer.isBuiltin('fs.promises')).toBe(0);
+    expect(importer.isBuiltin('events')).toBe(0);
   });
 
   it('returns 0 when there is no such builtin', () => {
@@ -211,15 +241,23 @@ describe('BuiltinImporter.initBuiltin (imp.init_builtin)', () => {
 
   it("returns Node's module object for a core module and stores it in modules", () => {
     const { system, importer } = builtinSystem();
-    expect(importer.initBuiltin('os')).toBe(require('os'));
-    expect(system.modules.get('os')).toBe(require('os'));
+    expect(importer.initBuiltin('node:os')).toBe(require('os'));
+    expect(system.modules.get('node:os')).toBe(require('os'));
   });
 
   it("puts Node's module object back over another entry of the same name", () => {
     const { system, importer } = builtinSystem();
-    system.modules.set('os', { fake: true });
-    expect(importer.initBuiltin('os')).toBe(require('os'));
-    expect(system.modules.get('os')).toBe(require('os'));
+    system.modules.set('node:os', { fake: true });
+    expect(importer.initBuiltin('node:os')).toBe(require('os'));
+    expect(system.modules.get('node:os')).toBe(require('os'));
+  });
+
+  it('returns null for the bare name of a core module, leaving a user module of that name alone', () => {
+    const { system, importer } = builtinSystem();
+    const mine = { mine: true };
+    system.modules.set('os', mine);
+    expect(importer.initBuiltin('os')).toBeNull();
+    expect(system.modules.get('os')).toBe(mine);
   });
 });
 
@@ -232,5 +270,81 @@ describe('BuiltinImporter: description', () => {
     const importer = new BuiltinImporter({ system: new ImportSystem() });
     expect(importer.inittab.names()).toEqual([]);
     expect(importer.loader.inittab).toBe(importer.inittab);
+  });
+});
+
+// Why core modules live under node: names only: projects have folders called `events`, `util`, `http`…,
+// and a BuiltinImporter first on the meta path must not take those names from them.
+describe("BuiltinImporter before the path finder: the user's own events package", () => {
+  const roots: string[] = [];
+
+  afterEach(() => {
+    for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /** A fake loader: runs nothing, but marks the module with the file it was found at. */
+  const fileLoader = (_fullname: string, file: string): Loader => ({
+    createModule: () => null,
+    execModule(module: ModuleType): void {
+      module.loadedFrom = file;
+    },
+  });
+
+  /**
+   * A folder holding the package `events/` (`__init__.ts`, `bus.ts`), and a system searching it with
+   * a BuiltinImporter first on its meta path, then the path finder.
+   */
+  function projectSystem() {
+    const root = fs.mkdtempSync(join(os.tmpdir(), 'importlib-builtin-importer-'));
+    roots.push(root);
+    fs.mkdirSync(join(root, 'events'));
+    fs.writeFileSync(join(root, 'events', '__init__.ts'), '');
+    fs.writeFileSync(join(root, 'events', 'bus.ts'), '');
+    const system = new ImportSystem({ path: [root] });
+    system.pathHooks = [FileFinder.pathHook([fileLoader, ['.ts']])];
+    system.metaPath = [new BuiltinImporter({ system }), system.pathFinder];
+    return { system, root };
+  }
+
+  it('imports the folder events/ as the package events', () => {
+    const { system, root } = projectSystem();
+    const events = system.importModule('events') as ModuleType;
+    expect(events).not.toBe(require('events'));
+    expect(events.loadedFrom).toBe(join(root, 'events', '__init__.ts'));
+  });
+
+  it('imports events/bus.ts as the submodule events.bus', () => {
+    const { system, root } = projectSystem();
+    const bus = system.importModule('events.bus') as ModuleType;
+    expect(bus.loadedFrom).toBe(join(root, 'events', 'bus.ts'));
+  });
+
+  it("finds the project's events.bus for './events/bus' written in a top-level module", () => {
+    const { system, root } = projectSystem();
+    const target = resolveSpecifier('./events/bus', 'main', '', join(root, 'main.ts'));
+    expect(target).toEqual({ kind: 'relative', name: 'events.bus' });
+    expect((system.importModule(target.name as string) as ModuleType).loadedFrom).toBe(
+      join(root, 'events', 'bus.ts'),
+    );
+  });
+
+  it("still imports Node's events as node:events", () => {
+    const { system } = projectSystem();
+    expect(system.importModule('node:events')).toBe(require('events'));
+  });
+
+  it("still gives module code that writes 'events' Node's events", () => {
+    const { system, root } = projectSystem();
+    const target = resolveSpecifier('events', 'main', '', join(root, 'main.ts'));
+    expect(target).toEqual({ kind: 'builtin', name: 'node:events' });
+    expect(system.importModule(target.name as string)).toBe(require('events'));
+  });
+
+  it("keeps the user's events and Node's node:events side by side in modules", () => {
+    const { system, root } = projectSystem();
+    system.importModule('events');
+    system.importModule('node:events');
+    expect((system.modules.get('events') as ModuleType).loadedFrom).toBe(join(root, 'events', '__init__.ts'));
+    expect(system.modules.get('node:events')).toBe(require('events'));
   });
 });

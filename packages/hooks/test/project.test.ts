@@ -1,7 +1,7 @@
 // A real project tree (packages, TS and JS mixed, a cycle, JSON, CommonJS, a dotted file name,
 // decorators, a namespace package over two path entries, an npm dependency, Node builtins) imported
 // through createImportSystem, cold and then warm from the compiled cache.
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,9 @@ import {
   type ModuleType,
 } from '@importlib/core';
 import { createImportSystem } from '@importlib/hooks';
+
+// The loaders' own test helper builds the tiny Node-API addon with node-gyp (offline, once).
+import { buildAddon } from '../../loaders/test/build-addon.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/project', import.meta.url));
 const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
@@ -48,7 +51,8 @@ beforeAll(() => {
   cpSync(fixture, join(workRoot, 'template'), { recursive: true });
   root = mkdtempSync(join(workRoot, 'project-'));
   cpSync(join(workRoot, 'template'), root, { recursive: true });
-});
+  copyFileSync(buildAddon().addon, join(root, 'app', 'native.node'));
+}, 180_000);
 
 afterAll(() => {
   rmSync(workRoot, { recursive: true, force: true });
@@ -124,6 +128,12 @@ describe('a real project imported through createImportSystem', () => {
     s.importModule('entry');
     expect((s.modules.get('events') as ModuleType).project).toBe(true);
     expect(s.importModule('node:events')).toBe(createRequire(import.meta.url)('node:events'));
+  });
+
+  it('imports a native addon (.node) from the project folder', () => {
+    const native = system().importModule('app.native') as { hello(): string; add(a: number, b: number): number };
+    expect(native.hello()).toBe('world');
+    expect(native.add(2, 3)).toBe(5);
   });
 
   it('resolves an npm dependency that no finder claims through Node', () => {

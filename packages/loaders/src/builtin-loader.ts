@@ -13,9 +13,10 @@
  * **Node core modules** are Node's own objects: the registry entry *is* `require(id)`, so
  * `importModule('node:fs') === require('fs')`. The loader never writes to them (no `__spec__`, no
  * `__name__`): they are shared by every import system in the process. Loading one also registers its
- * child modules (`fs` puts `fs.promises` into `modules`), the way Python's `os` registers `os.path`:
- * Node's `fs` is no package, so `fs.promises` could not be found under it. Such a module cannot be
- * re-initialised (`isBuiltin` gives -1); `system.reload()` refuses it, since it is not a module object.
+ * child modules (`node:fs` puts `node:fs.promises` into `modules`), the way Python's `os` registers
+ * `os.path`: Node's `fs` is no package, so `node:fs.promises` could not be found under it. Such a
+ * module cannot be re-initialised (`isBuiltin` gives -1); `system.reload()` refuses it, since it is not
+ * a module object.
  *
  * **Inittab modules** are ordinary module objects filled by their `init` function; they can be
  * re-initialised (reload, `BuiltinImporter.initBuiltin`) by running `init` again in the same object.
@@ -90,7 +91,8 @@ export type InittabInit = (module: ModuleType) => void;
  * The user builtins of one import system (Python's inittab, `PyImport_AppendInittab`). Unlike
  * Python's, it is an ordinary object: give it to the `BuiltinImporter` of the system it belongs to,
  * and append to it at any time (an import of a name finds the entries present at that moment).
- * An entry's name is a top-level module name; it wins over a Node core module of the same name.
+ * An entry's name is a top-level module name; it wins over a Node core module of the same name
+ * (an entry `node:os` is imported instead of Node's `os`; an entry `os` is just a module called `os`).
  */
 export class Inittab {
   readonly #entries = new Map<string, InittabInit>();
@@ -243,7 +245,7 @@ export class BuiltinLoader implements Loader {
     return '<BuiltinLoader>';
   }
 
-  /** Put Node's child modules of `id` (`fs/promises` for `fs`) into `modules` under `name`'s children. */
+  /** Put Node's child modules of `id` into `modules` under `name` (`node:fs.promises` for `node:fs`). */
   #registerChildren(name: string, id: string): void {
     const canonical = nodeBuiltinName(id);
     if (canonical === null) return;

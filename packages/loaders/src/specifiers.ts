@@ -2,8 +2,9 @@
  * From a specifier written in module code (`'./x'`, `'../pkg/y.js'`, `'node:fs'`, `'lodash/fp'`) to
  * the module name the import system imports. The rules:
  *
- * - `node:x` and bare Node builtin names go to the builtin importer, named by `nodeBuiltinName`
- *   (`fs/promises` → `fs.promises`; a prefix-only builtin keeps its prefix: `node:test`).
+ * - `node:x` and bare Node builtin ids go to the builtin importer under their `node:` names
+ *   (`nodeBuiltinName`: `fs` → `node:fs`, `fs/promises` → `node:fs.promises`), as Node itself gives a
+ *   bare builtin id precedence. A project folder called `events` is reached with a path (`./events`).
  * - A path specifier means what it means in JavaScript: a file relative to the importing file's
  *   folder. In a package `a.b`, `./x` is `a.b.x` and `../x` is `a.x`; in a top-level module (a file
  *   directly on a path entry) `./x` is the top-level `x`, and climbing above the entry is an error.
