@@ -134,9 +134,13 @@ export interface ScopeOptions {
   nodeFallback?: boolean;
 }
 
-/** Tell whether `error` says the import system has no module `name` (nor a parent of it). */
-function notClaimed(error: unknown, name: string): boolean {
+/**
+ * Tell whether `error` says the import system has no module `name` (nor a parent of it). A name
+ * blocked by `null` in `modules` is not unclaimed: the block holds, as Python's does.
+ */
+function notClaimed(system: ImportSystem, error: unknown, name: string): boolean {
   if (!(error instanceof ModuleNotFoundError) || error.moduleName === null) return false;
+  if (system.modules.get(error.moduleName) === null) return false;
   return error.moduleName === name || name.startsWith(`${error.moduleName}.`);
 }
 
@@ -167,7 +171,7 @@ export function createModuleScope(
       try {
         return system.importModule(target.name);
       } catch (error) {
-        if (!fallback || !notClaimed(error, target.name)) throw error;
+        if (!fallback || !notClaimed(system, error, target.name)) throw error;
       }
     }
     return node()(specifier);
@@ -197,7 +201,7 @@ export function createModuleScope(
       try {
         return namespaceOf(await system.importModuleAsync(target.name));
       } catch (error) {
-        if (!fallback || !notClaimed(error, target.name)) throw error;
+        if (!fallback || !notClaimed(system, error, target.name)) throw error;
       }
     }
     // Node's own loader: an ESM-only npm package cannot be required on Node 20, but it can be imported.
