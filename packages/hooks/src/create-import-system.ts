@@ -41,6 +41,28 @@ export function supportedLoaderDetails(context: LoaderContext): LoaderDetail[] {
   ];
 }
 
+/** What kind of module a suffix holds (Python's `imp` type constants, by name). */
+export type SuffixKind = 'extension' | 'source' | 'compiled' | 'json';
+
+/** One suffix the file finder recognises. */
+export interface SuffixInfo {
+  suffix: string;
+  kind: SuffixKind;
+}
+
+/**
+ * The suffixes folders are searched for, in the order they are tried (Python's `imp.get_suffixes()`;
+ * `@importlib/compat` turns these into its `(suffix, mode, type)` triples).
+ */
+export function getSuffixes(): SuffixInfo[] {
+  return [
+    ...EXTENSION_SUFFIXES.map((suffix) => ({ suffix, kind: 'extension' as const })),
+    ...SOURCE_SUFFIXES.map((suffix) => ({ suffix, kind: 'source' as const })),
+    { suffix: COMPILED_SUFFIX, kind: 'compiled' as const },
+    ...JSON_SUFFIXES.map((suffix) => ({ suffix, kind: 'json' as const })),
+  ];
+}
+
 /** Options of {@link createImportSystem}. */
 export interface CreateImportSystemOptions extends LoaderOptions {
   /**

@@ -8,8 +8,9 @@
 export {
   createImportSystem,
   EXTENSION_SUFFIXES,
+  getSuffixes,
   JSON_SUFFIXES,
   SOURCE_SUFFIXES,
   supportedLoaderDetails,
 } from './create-import-system.js';
-export type { CreateImportSystemOptions } from './create-import-system.js';
+export type { CreateImportSystemOptions, SuffixInfo, SuffixKind } from './create-import-system.js';
