@@ -20,7 +20,8 @@ import { createImportSystem } from '@importlib/hooks';
 import { buildAddon } from '../../loaders/test/build-addon.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/project', import.meta.url));
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
+// Its own folder under test/.work: other test files keep their trees beside it, in parallel.
+const workRoot = fileURLToPath(new URL('./.work/project', import.meta.url));
 let root: string;
 
 function system(options: Parameters<typeof createImportSystem>[0] = {}): ImportSystem {
@@ -131,7 +132,10 @@ describe('a real project imported through createImportSystem', () => {
   });
 
   it('imports a native addon (.node) from the project folder', () => {
-    const native = system().importModule('app.native') as { hello(): string; add(a: number, b: number): number };
+    const native = system().importModule('app.native') as {
+      hello(): string;
+      add(a: number, b: number): number;
+    };
     expect(native.hello()).toBe('world');
     expect(native.add(2, 3)).toBe(5);
   });

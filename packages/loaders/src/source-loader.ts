@@ -111,6 +111,8 @@ interface Prepared {
   record: CompiledRecord;
   /** Where the compiled file goes; `null` when the cache is not written. */
   writeTo: string | null;
+  /** The compiled file's mode: the source's, owner-writable (Python's `_calc_mode`). */
+  mode: number;
 }
 
 function isPackageFile(path: string): boolean {
@@ -196,7 +198,9 @@ abstract class CodeFileLoader implements Loader {
     const { system } = this.context;
     try {
       const v8 = prepared.body.script.createCachedData();
-      writeFileAtomic(target, encodeCompiled({ ...prepared.record, isAsync: prepared.body.isAsync, v8 }));
+      writeFileAtomic(target, encodeCompiled({ ...prepared.record, isAsync: prepared.body.isAsync, v8 }), {
+        mode: prepared.mode,
+      });
       if (system.tracing) system.verbose(1, `# created '${target}'`, this.name);
     } catch (error) {
       if (system.tracing)
@@ -237,6 +241,8 @@ export class SourceFileLoader extends CodeFileLoader {
     const readSource = (): Uint8Array => (sourceBytes ??= readFileSync(path));
     const cachePath = cache.read || cache.write ? cacheFromSource(path, this.context.cachePaths) : null;
     let mode = cache.invalidationMode;
+    // Python's `_calc_mode`: a private source never gets a compiled file others can read.
+    const fileMode = (stat.mode | 0o200) & 0o666;
 
     if (cache.read && cachePath !== null) {
       const bytes = readIfExists(cachePath);
@@ -253,7 +259,12 @@ export class SourceFileLoader extends CodeFileLoader {
             if (system.tracing) system.verbose(1, `# code object from '${cachePath}'`, name);
             registerSourceMap(path, () => mapFromFile(cachePath, name), body.firstLineOffset);
             const stale = decoded.v8Rejected || decoded.v8 === null || body.cachedDataRejected;
-            return { body, record: decoded, writeTo: stale && cache.write ? cachePath : null };
+            return {
+              body,
+              record: decoded,
+              writeTo: stale && cache.write ? cachePath : null,
+              mode: fileMode,
+            };
           }
           // Python rewrites a stale hash-based file as hash-based again, with the same check flag.
           mode = decoded.invalidation;
@@ -279,7 +290,7 @@ export class SourceFileLoader extends CodeFileLoader {
     };
     const body = compileBody(code, path, { moduleName: name });
     if (map !== null) registerSourceMap(path, () => map, body.firstLineOffset);
-    return { body, record, writeTo: cache.write ? cachePath : null };
+    return { body, record, writeTo: cache.write ? cachePath : null, mode: fileMode };
   }
 
   override toString(): string {
@@ -322,7 +333,7 @@ export class SourcelessFileLoader extends CodeFileLoader {
     });
     if (system.tracing) system.verbose(1, `# code object from '${path}'`, name);
     registerSourceMap(path, () => record.map, body.firstLineOffset);
-    return { body, record, writeTo: null };
+    return { body, record, writeTo: null, mode: 0o666 };
   }
 
   override toString(): string {
