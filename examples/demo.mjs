@@ -2,7 +2,11 @@
 // from folders, zips and frozen bundles arrives with @importlib/finders and @importlib/loaders); what
 // it shows is the machinery they plug into: isolated registries, packages, relative imports, reload,
 // typed errors, and -v style tracing.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 import { CodeObject, ImportSystem, ModuleNotFoundError, ModuleSpec } from '@importlib/core';
+import { createImportSystem } from '@importlib/hooks';
 
 /**
  * A meta-path finder serving modules from an object (name -> { body, package? }). A module body gets
@@ -110,4 +114,21 @@ try {
 console.log('\n5. modules print like Python modules:');
 console.log(`   ${String(a.modules.get('plugins'))}`);
 console.log(`   ${String(shout)}`);
+console.log('\n6. a TypeScript app run from its folder, with the compiled cache (__pycache__):');
+const appDir = fileURLToPath(new URL('./app/', import.meta.url));
+for (const dir of ['', 'greeting/']) rmSync(`${appDir}${dir}__pycache__`, { recursive: true, force: true });
+for (const round of ['cold', 'warm']) {
+  const system = createImportSystem({ path: [appDir] });
+  const sources = [];
+  system.addTracer((event) => {
+    if (event.type === 'verbose' && event.message.startsWith('# code object from')) sources.push(event.name);
+    if (event.type === 'verbose' && event.message.startsWith('# created'))
+      sources.push(`${event.name} (compiled, cache written)`);
+  });
+  const started = performance.now();
+  const main = system.importModule('main');
+  const ms = (performance.now() - started).toFixed(1);
+  console.log(`   ${round} (${ms} ms): ${main.lines.join(' | ')}`);
+  console.log(`     ${round === 'cold' ? 'transpiled' : 'from the compiled cache'}: ${sources.join(', ')}`);
+}
 console.log('\nNext: `npm test` runs every test.');

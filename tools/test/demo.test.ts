@@ -21,6 +21,12 @@ describe('the README demo', () => {
     expect(output).toContain('host B still runs its own copy: hello, again (v1)');
   });
 
+  it('runs a TypeScript app from its folder cold, then warm from the compiled cache', () => {
+    expect(output).toContain('hello, dear importlib | HELLO, FOLDERS! | from main.ts');
+    expect(output).toMatch(/cold \(.*\n.*transpiled: .*main \(compiled, cache written\)/);
+    expect(output).toMatch(/warm \(.*\n.*from the compiled cache: .*main/);
+  });
+
   it('shows the typed errors with their codes', () => {
     expect(output).toContain(
       "ModuleNotFoundError [ERR_IMPORTLIB_NOT_FOUND]: No module named 'plugins.missing'",
