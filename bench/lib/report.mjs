@@ -51,7 +51,7 @@ function table(header, body) {
 
 const fixed = (x, digits) => (x == null ? '-' : x.toFixed(digits));
 
-const UNAVAILABLE = 'unavailable (below)';
+const UNAVAILABLE = 'n/a';
 
 /** The reasons of the scenarios that could not run, one line each, under a table. */
 function footnotes(rows, reasonOf) {
