@@ -122,17 +122,19 @@ export function hasAttr(obj: unknown, key: string): boolean {
 export function setAttr(obj: unknown, key: string, value: unknown): boolean {
   if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return false;
   try {
-    if (Object.prototype.hasOwnProperty.call(obj, key)) {
-      (obj as Record<string, unknown>)[key] = value;
-      return (obj as Record<string, unknown>)[key] === value || Number.isNaN(value);
+    if (key === '__proto__' || (DUNDER.has(key) && !Object.prototype.hasOwnProperty.call(obj, key))) {
+      // defineProperty, not assignment: `obj.__proto__ = x` would change the prototype, and Python
+      // attributes are non-enumerable.
+      return Reflect.defineProperty(obj, key, {
+        value,
+        writable: true,
+        enumerable: !DUNDER.has(key),
+        configurable: true,
+      });
     }
-    // defineProperty, not assignment: `obj.__proto__ = x` would change the prototype.
-    return Reflect.defineProperty(obj, key, {
-      value,
-      writable: true,
-      enumerable: !DUNDER.has(key),
-      configurable: true,
-    });
+    // Module code is strict: a frozen object, a read-only property or a getter without a setter throws.
+    (obj as Record<string, unknown>)[key] = value;
+    return true;
   } catch {
     return false;
   }

@@ -208,14 +208,9 @@ export function createModuleScope(
     return import(pathToFileURL(node().resolve(text)).href);
   };
 
-  // `exports` is the module object itself, seen through a proxy that keeps every property it defines
-  // configurable: swc's export helpers define non-configurable getters, which would make re-running
-  // the module in the same object (Python's reload) throw "Cannot redefine property".
-  const exports = new Proxy(module, {
-    defineProperty(target, key, descriptor) {
-      return Reflect.defineProperty(target, key, { ...descriptor, configurable: true });
-    },
-  });
+  // `exports` is the module object itself. (Export getters are made configurable at transpile time, so
+  // a reload can run the module again in the same object.)
+  const exports = module;
   let current: unknown = exports;
   const cjs: CommonJsModule = {
     get exports() {
@@ -223,7 +218,7 @@ export function createModuleScope(
     },
     set exports(value: unknown) {
       current = value;
-      system.modules.set(name, value === exports ? module : value);
+      system.modules.set(name, value);
     },
     id: file,
     filename: file,

@@ -43,6 +43,14 @@ export function resolveSpecifier(specifier: string, importer: string, pkg: strin
 }
 
 function relativeName(specifier: string, importer: string, pkg: string, file: string): string {
+  // Fast path for the common `./name`: one segment, no dots to climb (most imports in real code).
+  if (specifier.startsWith('./') && specifier.indexOf('/', 2) === -1 && specifier.length > 2) {
+    const stem = specifier.slice(2).replace(SOURCE_ENDINGS, '');
+    if (stem !== '' && stem !== '.' && stem !== '..' && stem !== 'index' && stem !== '__init__') {
+      const segment = encodeSegment(stem);
+      return pkg === '' ? segment : `${pkg}.${segment}`;
+    }
+  }
   const parts = specifier.split('/');
   let up = 0;
   const rest: string[] = [];

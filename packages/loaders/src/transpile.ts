@@ -89,6 +89,14 @@ const JSX_SUFFIXES = new Set(['.tsx', '.jsx']);
 // removed). A test pins this against the installed swc version.
 const SWC_DYNAMIC_IMPORT = /=>\s*\/\*#__PURE__\*\/\s*_interop_require_wildcard\(require\(/g;
 
+// swc defines export getters as non-configurable (its `_export` and `_export_star` helpers, and
+// `Object.defineProperty(exports, "x", …)` for a single export). Re-running a module in the same
+// object, as Python's reload does, would then throw "Cannot redefine property". Making them
+// configurable here costs nothing at run time (a test pins this against the installed swc version).
+// The fix stays on the same line: a new line would shift every line below against swc's source map.
+const SWC_EXPORT_GETTER =
+  /(Object\.defineProperty\((?:target, name|to, k|exports, "[^"\n]*"), \{\n\s*enumerable: true,)(\n\s*get: )/g;
+
 /**
  * Transpile `source` (from `filename`, whose suffix picks the syntax) to a CommonJS-style body.
  * `.cjs` files are CommonJS already and come back as they are.
@@ -133,9 +141,10 @@ export function transpile(
   } catch (error) {
     throw syntaxError(error, filename, moduleName);
   }
-  const code = output.code.includes('_interop_require_wildcard(require(')
-    ? output.code.replace(SWC_DYNAMIC_IMPORT, `=>${DYNAMIC_IMPORT}((`)
-    : output.code;
+  let code = output.code;
+  if (code.includes('_interop_require_wildcard(require('))
+    code = code.replace(SWC_DYNAMIC_IMPORT, `=>${DYNAMIC_IMPORT}((`);
+  if (code.includes('enumerable: true,')) code = code.replace(SWC_EXPORT_GETTER, '$1 configurable: true,$2');
   return { code, map: output.map ?? null };
 }
 
