@@ -17,16 +17,7 @@ import {
   type Loader,
 } from '@importlib/core';
 
-import { memorySystem, sleep } from './helpers.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
+import { memorySystem, sleep, thrown } from './helpers.js';
 
 describe('A16 143: addModule() is get-or-create', () => {
   it('returns the module object already registered under the name', () => {

@@ -15,16 +15,7 @@ import {
   type MetaPathFinder,
 } from '@importlib/core';
 
-import { BodyLoader, memorySystem, type Body } from './helpers.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
+import { type Body, BodyLoader, memorySystem, thrown } from './helpers.js';
 
 /**
  * A finder whose answer for each name can change between imports: `versions[name]` is the current

@@ -162,3 +162,44 @@ export function recordEvents(system: ImportSystem): ImportEvent[] {
 export function sleep(ms = 0): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Run `fn` and return what it threw; fail the test when it does not throw. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+/** A promise with its `resolve` handed out, to release a waiting module body at a chosen moment. */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+/** Make a {@link Deferred}. */
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((res) => (resolve = res));
+  return { promise, resolve };
+}
+
+/** Fail instead of hanging when `promise` never settles (a hang is the failure mode under test). */
+export async function noHang<T>(promise: Promise<T>, what = 'the import'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} hung`)), 5_000);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Let every pending promise continuation run (a macrotask turn or a few). */
+export async function settle(turns = 3): Promise<void> {
+  for (let i = 0; i < turns; i++) await sleep(0);
+}

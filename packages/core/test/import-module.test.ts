@@ -13,7 +13,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { memorySystem } from './helpers.js';
+import { memorySystem, thrown } from './helpers.js';
 
 function tree() {
   return memorySystem({
@@ -23,15 +23,6 @@ function tree() {
     'a.d': () => undefined,
     mod: () => undefined,
   });
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('importModule (item 34)', () => {

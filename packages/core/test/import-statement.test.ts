@@ -14,7 +14,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { memorySystem, recordEvents } from './helpers.js';
+import { memorySystem, recordEvents, thrown } from './helpers.js';
 
 function tree() {
   return memorySystem({
@@ -29,15 +29,6 @@ function tree() {
 
 function warnings(events: ImportEvent[]): Array<{ category: string; message: string }> {
   return events.flatMap((e) => (e.type === 'warning' ? [{ category: e.category, message: e.message }] : []));
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('return value (item 23)', () => {

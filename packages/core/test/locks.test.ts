@@ -13,36 +13,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { memorySystem, sleep, type ModuleDef } from './helpers.js';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-}
-
-function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res) => (resolve = res));
-  return { promise, resolve };
-}
-
-/** Fail instead of hanging when `promise` never settles (a hang is the failure mode under test). */
-async function noHang<T>(promise: Promise<T>, what = 'the operation'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} hung`)), 5_000);
-  });
-  try {
-    return await Promise.race([promise, hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Let every pending promise continuation run (a macrotask turn). */
-async function settle(turns = 3): Promise<void> {
-  for (let i = 0; i < turns; i++) await sleep(0);
-}
+import { deferred, memorySystem, type ModuleDef, noHang, settle, sleep } from './helpers.js';
 
 describe('A7 66: module locks are re-entrant per import task', () => {
   it('lets the owning task take a module lock again, and frees it after as many releases', async () => {

@@ -18,7 +18,7 @@ import {
   type MetaPathFinder,
 } from '@importlib/core';
 
-import { BodyLoader, memorySystem, type ModuleDef } from './helpers.js';
+import { BodyLoader, memorySystem, type ModuleDef, thrown } from './helpers.js';
 
 /** A meta-path finder that finds every name, as a package with an empty body, and records each name asked. */
 class AcceptAll implements MetaPathFinder {
@@ -35,15 +35,6 @@ function acceptAllSystem(): { system: ImportSystem; finder: AcceptAll } {
   const finder = new AcceptAll(system);
   system.metaPath = [finder];
   return { system, finder };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 const INVALID = [

@@ -14,19 +14,11 @@
  *
  * Must not import anything but `@importlib/core` and Node built-ins.
  */
-import { readFileSync } from 'node:fs';
-import { resolve, toNamespacedPath } from 'node:path';
+import { toNamespacedPath } from 'node:path';
 
-import {
-  ErrorCodes,
-  getAttr,
-  ImportError,
-  ModuleSpec,
-  type ImportErrorOptions,
-  type ImportSystem,
-  type Loader,
-  type ModuleType,
-} from '@importlib/core';
+import { ErrorCodes, ImportError, type ImportErrorOptions, type ModuleType } from '@importlib/core';
+
+import { ValueFileLoader } from './value-loader.js';
 
 /**
  * Raised when a native addon cannot be loaded: not a shared library, built for another platform or
@@ -44,28 +36,10 @@ export class ExtensionLoadError extends ImportError {
 }
 
 /** Loads one native addon file (Python's `ExtensionFileLoader`). */
-export class ExtensionFileLoader implements Loader {
-  /** The module name this loader was made for. */
-  readonly name: string;
-  /** The addon file, made absolute (`dlopen` searches the library path for a bare file name). */
-  readonly path: string;
-  /** The system whose `modules` receive the addon's exports. */
-  readonly system: ImportSystem;
-
-  constructor(fullname: string, path: string, system: ImportSystem) {
-    this.name = fullname;
-    this.path = resolve(path);
-    this.system = system;
-  }
-
-  /** Ask for the default module object: it is replaced by the addon's exports. */
-  createModule(): null {
-    return null;
-  }
-
+export class ExtensionFileLoader extends ValueFileLoader {
   /** Load the addon and make its exports the registry entry. */
-  execModule(module: ModuleType): void {
-    const name = moduleName(module, this.name);
+  override execModule(module: ModuleType): void {
+    const name = this.nameOf(module);
     const holder: { exports: unknown } = { exports: {} };
     try {
       process.dlopen(holder, toNamespacedPath(this.path));
@@ -77,24 +51,8 @@ export class ExtensionFileLoader implements Loader {
         cause: error,
       });
     }
-    this.system.modules.set(name, holder.exports);
+    this.replaceEntry(name, holder.exports);
     this.system.verbose(1, `extension module '${name}' loaded from '${this.path}'`, name);
-  }
-
-  /** The addon file (Python's `get_filename`); an `ImportError` for another module's name. */
-  getFilename(fullname: string = this.name): string {
-    checkName(this, fullname);
-    return this.path;
-  }
-
-  /** Addons are never packages here: the registry entry (the exports) has no `__path__`. */
-  isPackage(): boolean {
-    return false;
-  }
-
-  /** Addons have no code object. */
-  getCode(): null {
-    return null;
   }
 
   /** Addons have no source. */
@@ -102,28 +60,7 @@ export class ExtensionFileLoader implements Loader {
     return null;
   }
 
-  /** The bytes of a file (Python's `FileLoader.get_data`). */
-  getData(path: string): Uint8Array {
-    return readFileSync(path);
-  }
-
-  toString(): string {
+  override toString(): string {
     return `<ExtensionFileLoader for '${this.name}' from '${this.path}'>`;
-  }
-}
-
-/** The name a module is loaded as: its spec's name, else the loader's. */
-function moduleName(module: ModuleType, fallback: string): string {
-  const spec = getAttr(module, '__spec__');
-  return spec instanceof ModuleSpec ? spec.name : fallback;
-}
-
-/** Python's `_check_name`: a file loader serves only the name it was made for. */
-function checkName(loader: { name: string; path: string }, fullname: string): void {
-  if (fullname !== loader.name) {
-    throw new ImportError(`loader for ${loader.name} cannot handle ${fullname}`, {
-      moduleName: fullname,
-      path: loader.path,
-    });
   }
 }

@@ -74,3 +74,4 @@ export type { CompiledCacheOptions, LoaderOptions } from './source-loader.js';
 export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
 export type { SourceMapLoader } from './stack-traces.js';
 export { NodeRequireLoader } from './node-loader.js';
+export { ValueFileLoader } from './value-loader.js';

@@ -9,46 +9,22 @@
  * Must not import anything but `@importlib/core`, this package's own files and Node built-ins.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 
-import {
-  getAttr,
-  ImportError,
-  ModuleSpec,
-  type ImportSystem,
-  type Loader,
-  type ModuleType,
-} from '@importlib/core';
+import { ImportError, type ModuleType } from '@importlib/core';
+
+import { ValueFileLoader } from './value-loader.js';
 
 import { ImportSyntaxError } from './transpile.js';
 
 /** Loads one JSON file (what Python would do with a `FileLoader` for data). */
-export class JsonFileLoader implements Loader {
-  /** The module name this loader was made for. */
-  readonly name: string;
-  /** The JSON file, made absolute. */
-  readonly path: string;
-  /** The system whose `modules` receive the parsed value. */
-  readonly system: ImportSystem;
-
-  constructor(fullname: string, path: string, system: ImportSystem) {
-    this.name = fullname;
-    this.path = resolve(path);
-    this.system = system;
-  }
-
-  /** Ask for the default module object: it is replaced by the parsed value. */
-  createModule(): null {
-    return null;
-  }
-
+export class JsonFileLoader extends ValueFileLoader {
   /**
    * Read and parse the file and make its value the registry entry. A syntax error is an
    * `ImportSyntaxError` (`ERR_IMPORTLIB_SYNTAX`) with the file, and the line and column when
    * `JSON.parse` tells the position.
    */
-  execModule(module: ModuleType): void {
-    const name = moduleName(module, this.name);
+  override execModule(module: ModuleType): void {
+    const name = this.nameOf(module);
     const text = this.#read(name);
     let value: unknown;
     try {
@@ -62,23 +38,7 @@ export class JsonFileLoader implements Loader {
         { moduleName: name, path: this.path },
       );
     }
-    this.system.modules.set(name, value);
-  }
-
-  /** The JSON file (Python's `get_filename`); an `ImportError` for another module's name. */
-  getFilename(fullname: string = this.name): string {
-    if (fullname !== this.name) {
-      throw new ImportError(`loader for ${this.name} cannot handle ${fullname}`, {
-        moduleName: fullname,
-        path: this.path,
-      });
-    }
-    return this.path;
-  }
-
-  /** JSON modules are never packages: the registry entry (the value) has no `__path__`. */
-  isPackage(): boolean {
-    return false;
+    this.replaceEntry(name, value);
   }
 
   /** The text of the file, without a byte-order mark. */
@@ -86,17 +46,7 @@ export class JsonFileLoader implements Loader {
     return this.#read(fullname);
   }
 
-  /** JSON has no code object. */
-  getCode(): null {
-    return null;
-  }
-
-  /** The bytes of a file (Python's `FileLoader.get_data`). */
-  getData(path: string): Uint8Array {
-    return readFileSync(path);
-  }
-
-  toString(): string {
+  override toString(): string {
     return `<JsonFileLoader for '${this.name}' from '${this.path}'>`;
   }
 
@@ -115,12 +65,6 @@ export class JsonFileLoader implements Loader {
     // Node's require() drops a UTF-8 byte-order mark before parsing JSON; so do we.
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
-}
-
-/** The name a module is loaded as: its spec's name, else the loader's. */
-function moduleName(module: ModuleType, fallback: string): string {
-  const spec = getAttr(module, '__spec__');
-  return spec instanceof ModuleSpec ? spec.name : fallback;
 }
 
 /**

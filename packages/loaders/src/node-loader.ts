@@ -7,37 +7,17 @@
  */
 import { createRequire } from 'node:module';
 
-import type { ImportSystem, Loader, ModuleType } from '@importlib/core';
+import type { ModuleType } from '@importlib/core';
+
+import { ValueFileLoader } from './value-loader.js';
 
 /** Loads a file Node resolved, with Node's own `require` (its cache, its CommonJS loader). */
-export class NodeRequireLoader implements Loader {
-  readonly name: string;
-  readonly path: string;
-  readonly system: ImportSystem;
-
-  constructor(name: string, path: string, system: ImportSystem) {
-    this.name = name;
-    this.path = path;
-    this.system = system;
+export class NodeRequireLoader extends ValueFileLoader {
+  override execModule(module: ModuleType): void {
+    this.replaceEntry(this.nameOf(module), createRequire(this.path)(this.path));
   }
 
-  createModule(): null {
-    return null;
-  }
-
-  execModule(module: ModuleType): void {
-    this.system.modules.set(module.__name__, createRequire(this.path)(this.path));
-  }
-
-  getFilename(): string {
-    return this.path;
-  }
-
-  isPackage(): boolean {
-    return false;
-  }
-
-  toString(): string {
+  override toString(): string {
     return `<NodeRequireLoader '${this.path}'>`;
   }
 }
