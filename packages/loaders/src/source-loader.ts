@@ -223,11 +223,23 @@ abstract class CodeFileLoader implements Loader {
 
 /** Loads TypeScript and JavaScript sources through the compiled cache (Python's `SourceFileLoader`). */
 export class SourceFileLoader extends CodeFileLoader {
+  #cachePath: string | null | undefined;
+
   override getSource(): string {
     return readFileSync(this.path, 'utf8');
   }
 
   override getCached(origin: string): string | null {
+    return origin === this.path ? this.#ownCachePath() : this.#cachePathOf(origin);
+  }
+
+  /** The compiled file of this loader's source, computed once (spec.cached and the import both ask). */
+  #ownCachePath(): string | null {
+    if (this.#cachePath === undefined) this.#cachePath = this.#cachePathOf(this.path);
+    return this.#cachePath;
+  }
+
+  #cachePathOf(origin: string): string | null {
     const { cache } = this.context;
     return cache.read || cache.write ? cacheFromSource(origin, this.context.cachePaths) : null;
   }
@@ -239,7 +251,7 @@ export class SourceFileLoader extends CodeFileLoader {
     const source = { mtimeMs: stat.mtimeMs, size: stat.size };
     let sourceBytes: Uint8Array | undefined;
     const readSource = (): Uint8Array => (sourceBytes ??= readFileSync(path));
-    const cachePath = cache.read || cache.write ? cacheFromSource(path, this.context.cachePaths) : null;
+    const cachePath = this.#ownCachePath();
     let mode = cache.invalidationMode;
     // Python's `_calc_mode`: a private source never gets a compiled file others can read.
     const fileMode = (stat.mode | 0o200) & 0o666;
