@@ -119,6 +119,8 @@ export function transpile(
       swcrc: false,
       configFile: false,
       sourceMaps: true,
+      // Stack traces need only the mappings; the source text in the map doubled every compiled file.
+      inlineSourcesContent: false,
       // A file without import/export stays a (sloppy-mode) script, as Node runs CommonJS.
       isModule: 'unknown',
       module: { type: 'commonjs', importInterop: 'swc', ignoreDynamic: false, strictMode: true },
