@@ -144,6 +144,7 @@ abstract class CodeFileLoader implements Loader {
     this.context = context;
   }
 
+  /** @internal Compile (or read from the cache) what `execModule` runs. */
   protected abstract prepare(name: string): Prepared;
 
   abstract getSource(): string | null;
