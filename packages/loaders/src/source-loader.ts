@@ -245,6 +245,7 @@ export class SourceFileLoader extends CodeFileLoader {
     return cache.read || cache.write ? cacheFromSource(origin, this.context.cachePaths) : null;
   }
 
+  /** @internal */
   protected override prepare(name: string): Prepared {
     const { system, cache } = this.context;
     const path = this.path;
@@ -325,6 +326,7 @@ export class SourcelessFileLoader extends CodeFileLoader {
     return origin;
   }
 
+  /** @internal */
   protected override prepare(name: string): Prepared {
     const { system } = this.context;
     const path = this.path;
