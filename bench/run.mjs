@@ -9,6 +9,9 @@
 //   other options: --runs K, --seed S, --js-suffix F (share of imports written './x.js', default
 //   0.5), --only id,id (scenario ids), --skip-strace, --regenerate
 //
+// Besides the timed scenarios, two memory scenarios (memory-reload, memory-systems) run in children
+// with --expose-gc and get a table of their own: heap growth in MB, not times.
+//
 // Writes the same numbers as JSON to bench-results/<timestamp>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,8 +19,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTree, repoRoot, treeDir } from './generate.mjs';
 import { runChild } from './lib/child-process.mjs';
-import { addRatios, formatSyscalls, formatTimes, summarize } from './lib/report.mjs';
-import { scenarios } from './lib/scenarios.mjs';
+import {
+  addRatios,
+  formatMemory,
+  formatSyscalls,
+  formatTimes,
+  summarize,
+  summarizeMemory,
+} from './lib/report.mjs';
+import { MEMORY_COUNTS, scenarios } from './lib/scenarios.mjs';
 import { straceUnavailable, traceScenario } from './lib/syscalls.mjs';
 
 const { values: opts } = parseArgs({
@@ -69,7 +79,7 @@ function runOnce(s, cwd, state, args = s.args) {
     state.error = `prepare failed: ${error.message}`;
     return;
   }
-  const result = runChild({ script: s.script, args, env: s.env, cwd });
+  const result = runChild({ script: s.script, args, nodeArgs: s.nodeArgs, env: s.env, cwd });
   if (result.error) state.error = result.error;
   return result;
 }
@@ -83,7 +93,8 @@ function benchTree(n) {
       `${manifest.cycles} cycles; tree ready in ${Math.round(performance.now() - t0)} ms (${root})`,
   );
   const cwd = join(root, 'ts');
-  const list = scenarios(root).filter((s) => !only || only.has(s.id));
+  const counts = opts.quick ? MEMORY_COUNTS.quick : MEMORY_COUNTS.full;
+  const list = scenarios(root, counts).filter((s) => !only || only.has(s.id));
   const states = new Map(list.map((s) => [s.id, { runs: [], error: null }]));
   const groups = groupsOf(list);
 
@@ -118,12 +129,15 @@ function benchTree(n) {
     log(`   round ${round + 1}/${runs}: ${line.join(', ')} (ms)`);
   }
 
-  const rows = addRatios(list.map((s) => summarize(s, states.get(s.id), manifest.modules)));
+  const timed = list.filter((s) => s.kind !== 'memory');
+  const rows = addRatios(timed.map((s) => summarize(s, states.get(s.id), manifest.modules)));
+  const memory = list.filter((s) => s.kind === 'memory').map((s) => summarizeMemory(s, states.get(s.id)));
 
-  let syscalls = straceWhy;
-  if (!straceWhy) {
+  const toTrace = list.filter((x) => x.strace && (!traced || traced.has(x.id)));
+  let syscalls = toTrace.length ? straceWhy : [];
+  if (toTrace.length && !straceWhy) {
     syscalls = [];
-    for (const s of list.filter((x) => x.strace && (!traced || traced.has(x.id)))) {
+    for (const s of toTrace) {
       const state = states.get(s.id);
       if (!state.runs.length) {
         syscalls.push({ id: s.id, label: s.label, error: state.error ?? 'not run' });
@@ -133,7 +147,7 @@ function benchTree(n) {
       syscalls.push({ id: s.id, label: s.label, ...traceScenario(s, { cwd, root }) });
     }
   }
-  return { n, seed, jsSuffix, tree: root, manifest, scenarios: rows, syscalls };
+  return { n, seed, jsSuffix, tree: root, manifest, scenarios: rows, memory, syscalls };
 }
 
 const started = new Date();
@@ -144,9 +158,9 @@ for (const n of sizes) {
   console.log(
     `\nN = ${n} (${result.manifest.modules} modules; medians of ${runs} runs, fresh process each)\n`,
   );
-  console.log(formatTimes(result.scenarios));
-  console.log('');
-  console.log(formatSyscalls(result.syscalls));
+  if (result.scenarios.length) console.log(formatTimes(result.scenarios) + '\n');
+  if (result.memory.length) console.log(formatMemory(result.memory) + '\n');
+  if (result.syscalls.length) console.log(formatSyscalls(result.syscalls));
 }
 
 const report = {
@@ -163,4 +177,8 @@ mkdirSync(outDir, { recursive: true });
 const outFile = join(outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
 console.log(`\nx require: median / plain require's median; x floor: / the floor's (vm + V8 code cache).`);
+console.log(
+  `memory: heap used after full collections, end minus start (median); KB / step per reload, or per ` +
+    `system after the first; first system: what the first one leaves (one-time).`,
+);
 console.log(`JSON: ${outFile}`);

@@ -26,11 +26,19 @@ export function reason(stderr, status, signal) {
 }
 
 /**
- * Spawn `node <script> <args>` with cwd `cwd`; returns `{ ms, modules, rssPeakKb, wallMs, ... }`
- * or `{ error, wallMs }`. `prefix` (e.g. strace and its options) goes before node.
+ * Spawn `node <nodeArgs> <script> <args>` with cwd `cwd`; returns `{ ms, modules, rssPeakKb, wallMs,
+ * ... }` or `{ error, wallMs }`. `prefix` (e.g. strace and its options) goes before node.
  */
-export function runChild({ script, args = [], env = {}, cwd, timeoutMs = 20 * 60_000, prefix = [] }) {
-  const argv = [...prefix, process.execPath, script, ...args];
+export function runChild({
+  script,
+  args = [],
+  nodeArgs = [],
+  env = {},
+  cwd,
+  timeoutMs = 20 * 60_000,
+  prefix = [],
+}) {
+  const argv = [...prefix, process.execPath, ...nodeArgs, script, ...args];
   const t0 = process.hrtime.bigint();
   const child = spawnSync(argv[0], argv.slice(1), {
     cwd,

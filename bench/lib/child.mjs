@@ -1,7 +1,9 @@
 // What every scenario does around its one import, inside the fresh child process: time it with
 // process.hrtime.bigint(), mark its start and end for the system-call counter, and print one JSON
-// line `{ ms, modules, rssPeakKb, ... }` as the last line of stdout.
+// line `{ ms, modules, rssPeakKb, ... }` as the last line of stdout. The memory scenarios use
+// `settledMemory` (the heap after full collections) and `report` instead.
 import { accessSync } from 'node:fs';
+import { setImmediate } from 'node:timers';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -58,4 +60,23 @@ export function measure(load, count, extra = () => ({})) {
     ...extra(),
   };
   process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+/**
+ * The heap after full garbage collections (the child runs with `--expose-gc`): `passes` of `gc()`,
+ * each followed by a turn of the event loop so FinalizationRegistry callbacks and other weak
+ * clean-ups run before the next pass. Returns `process.memoryUsage()` after the last.
+ */
+export async function settledMemory(passes = 4) {
+  if (typeof globalThis.gc !== 'function') throw new Error('memory scenarios need node --expose-gc');
+  for (let i = 0; i < passes; i++) {
+    globalThis.gc();
+    await new Promise(setImmediate);
+  }
+  return process.memoryUsage();
+}
+
+/** Print a memory scenario's result line (`{ ms, modules, rssPeakKb, ... }` like `measure`). */
+export function report(line) {
+  process.stdout.write(JSON.stringify({ ...line, rssPeakKb: process.resourceUsage().maxRSS }) + '\n');
 }

@@ -29,6 +29,39 @@ export function summarize(scenario, state, expectedModules) {
   };
 }
 
+/**
+ * One memory scenario's numbers from its runs: medians of the heap growth (MB, after full
+ * collections), of the growth per step (KB per reload or per system after the first) and of the
+ * first system's one-time share; `ms` is the whole loop.
+ */
+export function summarizeMemory(scenario, state) {
+  const base = { id: scenario.id, label: scenario.label, what: scenario.what, kind: 'memory' };
+  if (!state.runs.length) return { ...base, status: `unavailable: ${state.error ?? 'not run'}` };
+  const pick = (key) => median(state.runs.map((r) => r[key]).filter((x) => typeof x === 'number'));
+  const growth = state.runs.map((r) => r.heapGrowthMb);
+  const first = state.runs[0];
+  const steps = first.reloads ?? first.cycles;
+  return {
+    ...base,
+    status: state.error ? `partial: ${state.error}` : 'ok',
+    runs: state.runs.length,
+    steps,
+    modules: pick('modules'),
+    ...(first.target ? { target: first.target, targetBytes: first.targetBytes } : {}),
+    heapBeforeMb: pick('heapBeforeMb'),
+    heapGrowthMb: median(growth),
+    minHeapGrowthMb: Math.min(...growth),
+    maxHeapGrowthMb: Math.max(...growth),
+    perStepKb: pick('perStepKb'),
+    firstSystemMb: pick('firstSystemMb'),
+    externalGrowthMb: pick('externalGrowthMb'),
+    medianMs: pick('ms'),
+    msPerStep: pick('ms') / steps,
+    medianRssPeakKb: pick('rssPeakKb'),
+    samplesHeapGrowthMb: growth,
+  };
+}
+
 export function addRatios(rows) {
   const baseline = rows.find((r) => r.id === 'require')?.medianMs;
   const floor = rows.find((r) => r.id === 'floor')?.medianMs;
@@ -76,6 +109,37 @@ export function formatTimes(rows) {
         ],
   );
   const header = ['scenario', 'median ms', 'ms/module', 'x require', 'x floor', 'wall ms', 'peak MB', 'runs'];
+  return table(header, body) + footnotes(rows, (r) => (r.status === 'ok' ? null : r.status));
+}
+
+/** The memory table of one tree: heap growth, not time. */
+export function formatMemory(rows) {
+  const body = rows.map((r) =>
+    r.heapGrowthMb == null
+      ? [r.label, UNAVAILABLE, '', '', '', '', '', '', '']
+      : [
+          r.label,
+          fixed(r.heapGrowthMb, 2),
+          `${fixed(r.minHeapGrowthMb, 2)}..${fixed(r.maxHeapGrowthMb, 2)}`,
+          fixed(r.perStepKb, 2),
+          fixed(r.firstSystemMb, 2),
+          fixed(r.externalGrowthMb, 2),
+          fixed(r.msPerStep, 2),
+          r.medianRssPeakKb == null ? '-' : fixed(r.medianRssPeakKb / 1024, 0),
+          `${r.runs}${r.status === 'ok' ? '' : '!'}`,
+        ],
+  );
+  const header = [
+    'memory',
+    'heap growth MB',
+    'min..max',
+    'KB / step',
+    'first system MB',
+    'external MB',
+    'ms / step',
+    'peak MB',
+    'runs',
+  ];
   return table(header, body) + footnotes(rows, (r) => (r.status === 'ok' ? null : r.status));
 }
 

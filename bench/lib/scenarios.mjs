@@ -24,12 +24,17 @@ export function removePycache(dir) {
   }
 }
 
+/** How many reloads and import systems the memory scenarios go through (`--quick` gives fewer). */
+export const MEMORY_COUNTS = { full: { reloads: 1000, systems: 100 }, quick: { reloads: 250, systems: 20 } };
+
 /**
  * Every scenario for one tree folder. Fields: id, group, label, what (one line for the README and
- * the JSON), script, args, env (added to the child's), prepare() before every run, warmup() before
- * the first (a run whose result is thrown away), strace (whether the syscall pass counts it).
+ * the JSON), script, args, nodeArgs (before the script), env (added to the child's), prepare()
+ * before every run, warmupArgs (of the first run, whose result is thrown away), strace (whether the
+ * syscall pass counts it), kind ('time', or 'memory': reported in the memory table, not timed).
+ * `counts` is one of MEMORY_COUNTS.
  */
-export function scenarios(root) {
+export function scenarios(root, counts = MEMORY_COUNTS.full) {
   const ts = join(root, 'ts');
   const jitiCache = join(root, 'caches', 'jiti');
   const tsxTmp = join(root, 'caches', 'tsx-tmp');
@@ -118,6 +123,26 @@ export function scenarios(root) {
       script: script('importlib'),
       args: base,
       strace: true,
+    },
+    {
+      id: 'memory-reload',
+      group: 'memory-reload',
+      kind: 'memory',
+      label: `importlib: ${counts.reloads} reloads`,
+      what: `heap growth over system.reload() of one mid-size module ${counts.reloads} times, after importing entry (warm cache)`,
+      script: script('memory-reload'),
+      args: [...base, '--reloads', String(counts.reloads)],
+      nodeArgs: ['--expose-gc'],
+    },
+    {
+      id: 'memory-systems',
+      group: 'memory-systems',
+      kind: 'memory',
+      label: `importlib: ${counts.systems} systems`,
+      what: `heap growth after ${counts.systems} times createImportSystem + importModule("entry") + drop (warm cache)`,
+      script: script('memory-systems'),
+      args: [...base, '--cycles', String(counts.systems)],
+      nodeArgs: ['--expose-gc'],
     },
   ];
 }

@@ -80,6 +80,7 @@ export function traceScenario(scenario, { cwd, root }) {
     const result = runChild({
       script: scenario.script,
       args: scenario.args,
+      nodeArgs: scenario.nodeArgs,
       env: scenario.env,
       cwd,
       prefix: ['strace', '-f', '-qq', '-e', 'trace=%file', '-o', log],

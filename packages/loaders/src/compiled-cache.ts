@@ -44,6 +44,7 @@ import { ErrorCodes, ImportArgumentError, ImportError } from '@importlib/core';
 import type { ImportErrorOptions } from '@importlib/core';
 
 import { MAGIC_TAG } from './cache-paths.js';
+import { TRANSFORM_REVISION } from './transpile.js';
 
 // ---------------------------------------------------------------------------------------------
 // Magic number
@@ -62,7 +63,7 @@ let transpilerId: string | undefined;
  * `package.json` on first use (swc itself is not loaded).
  */
 export function getTranspilerId(): string {
-  transpilerId ??= `swc-${(requireHere('@swc/core/package.json') as { version: string }).version}`;
+  transpilerId ??= `swc-${(requireHere('@swc/core/package.json') as { version: string }).version}+r${TRANSFORM_REVISION}`;
   return transpilerId;
 }
 
@@ -86,6 +87,14 @@ function currentMagic(): Uint8Array {
     magicNumber = new DataView(magic.buffer, magic.byteOffset, 4).getUint32(0, true);
   }
   return magic;
+}
+
+/**
+ * The magic number of compiled files made under the transpile options whose key is `optionsKey`
+ * (`transpileOptionsKey`): the default magic for `''`.
+ */
+export function magicForOptions(optionsKey: string): Uint8Array {
+  return optionsKey === '' ? currentMagic() : magicFor(`${getTranspilerId()}:${optionsKey}`);
 }
 
 /** The 4-byte magic number at the start of every compiled file (Python's `MAGIC_NUMBER`). A copy. */
@@ -432,6 +441,11 @@ export interface EncodeOptions {
    * For tools that prepare caches for another runtime, and for tests.
    */
   runtimeKey?: Uint8Array;
+  /**
+   * The magic number to stamp (default: {@link getMagic}). The source loader gives another one for
+   * non-default transpile options (see `magicForOptions`).
+   */
+  magic?: Uint8Array;
 }
 
 /** How a text section is stored: UTF-8 when it is ASCII (one byte a character), else UTF-16LE. */
@@ -495,7 +509,7 @@ export function encodeCompiled(record: CompiledRecord, options: EncodeOptions = 
   if (jsLength > MAX_U32 || mapLength > MAX_U32 || v8.length > MAX_U32) badRecord('a section is over 4 GiB');
 
   const out = Buffer.alloc(HEADER_SIZE + jsLength + mapLength + v8.length);
-  out.set(currentMagic(), 0);
+  out.set(options.magic ?? currentMagic(), 0);
   out.writeUInt32LE(flags, OFFSET_FLAGS);
   if (record.invalidation === 'timestamp') {
     out.writeDoubleLE(record.sourceMtimeMs as number, OFFSET_STAMP);
@@ -526,6 +540,8 @@ export interface DecodeContext {
   name: string | null;
   /** The compiled file's path. */
   path: string | null;
+  /** The magic number expected (default: {@link getMagic}); see `magicForOptions`. */
+  magic?: Uint8Array;
 }
 
 function fail(reason: CompiledCacheErrorReason, detail: string, context: DecodeContext): never {
@@ -562,7 +578,7 @@ function equalBytes(a: Uint8Array, aStart: number, b: Uint8Array): boolean {
  */
 export function decodeCompiled(bytes: Uint8Array, context: DecodeContext): DecodedCompiled {
   const size = bytes.length;
-  const expectedMagic = currentMagic();
+  const expectedMagic = context.magic ?? currentMagic();
   if (size < expectedMagic.length) {
     fail('truncated', size === 0 ? 'empty file' : `truncated magic number (${size} bytes)`, context);
   }

@@ -21,6 +21,7 @@ export {
   getMagic,
   getMagicNumber,
   getMagicTag,
+  magicForOptions,
   getTranspilerId,
   HEADER_SIZE,
   isFresh,
@@ -56,7 +57,13 @@ export { JsonFileLoader } from './json-loader.js';
 
 // Running code from folders: transpiling, the module runtime, the source and sourceless loaders,
 // stack traces mapped to the source, and the loader of modules Node resolves itself.
-export { DYNAMIC_IMPORT, ImportSyntaxError, transpile } from './transpile.js';
+export {
+  DYNAMIC_IMPORT,
+  ImportSyntaxError,
+  TRANSFORM_REVISION,
+  transpile,
+  transpileOptionsKey,
+} from './transpile.js';
 export type { TranspileOptions, TranspileResult } from './transpile.js';
 export { resolveSpecifier } from './specifiers.js';
 export type { Target } from './specifiers.js';

@@ -27,6 +27,7 @@ import {
   decodeCompiled,
   encodeCompiled,
   isFresh,
+  magicForOptions,
   sourceHash,
   writeFileAtomic,
   type CheckHashBased,
@@ -34,8 +35,8 @@ import {
   type InvalidationMode,
 } from './compiled-cache.js';
 import { compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
-import { registerSourceMap } from './stack-traces.js';
-import { transpile, type TranspileOptions } from './transpile.js';
+import { registerSourceMap, type SourceMapLoader } from './stack-traces.js';
+import { transpile, transpileOptionsKey, type TranspileOptions } from './transpile.js';
 
 /** How the compiled cache is used. */
 export interface CompiledCacheOptions {
@@ -89,6 +90,8 @@ export class LoaderContext {
   readonly transpile: TranspileOptions;
   readonly nodeFallback: boolean;
   readonly cachePaths: CachePathOptions;
+  /** The magic number of compiled files made with these transpile options. */
+  readonly magic: Uint8Array;
 
   constructor(system: ImportSystem, options: LoaderOptions = {}) {
     this.system = system;
@@ -102,6 +105,7 @@ export class LoaderContext {
     this.transpile = { ...options.transpile };
     this.nodeFallback = options.nodeFallback ?? true;
     this.cachePaths = { prefix: this.cache.prefix };
+    this.magic = magicForOptions(transpileOptionsKey(this.transpile));
   }
 }
 
@@ -199,9 +203,16 @@ abstract class CodeFileLoader implements Loader {
     const { system } = this.context;
     try {
       const v8 = prepared.body.script.createCachedData();
-      writeFileAtomic(target, encodeCompiled({ ...prepared.record, isAsync: prepared.body.isAsync, v8 }), {
-        mode: prepared.mode,
-      });
+      writeFileAtomic(
+        target,
+        encodeCompiled(
+          { ...prepared.record, isAsync: prepared.body.isAsync, v8 },
+          { magic: this.context.magic },
+        ),
+        {
+          mode: prepared.mode,
+        },
+      );
       if (system.tracing) system.verbose(1, `# created '${target}'`, this.name);
     } catch (error) {
       if (system.tracing)
@@ -262,7 +273,7 @@ export class SourceFileLoader extends CodeFileLoader {
       const bytes = readIfExists(cachePath);
       if (bytes) {
         try {
-          const decoded = decodeCompiled(bytes, { name, path: cachePath });
+          const decoded = decodeCompiled(bytes, { name, path: cachePath, magic: this.context.magic });
           if (isFresh(decoded, source, readSource, cache.checkHashBased)) {
             if (system.tracing) system.verbose(2, `# ${cachePath} matches ${path}`, name);
             const body = compileBody(decoded.js, path, {
@@ -271,7 +282,7 @@ export class SourceFileLoader extends CodeFileLoader {
               moduleName: name,
             });
             if (system.tracing) system.verbose(1, `# code object from '${cachePath}'`, name);
-            registerSourceMap(path, () => mapFromFile(cachePath, name), body.firstLineOffset);
+            registerSourceMap(path, mapInFile(cachePath, name, this.context.magic), body.firstLineOffset);
             const stale = decoded.v8Rejected || decoded.v8 === null || body.cachedDataRejected;
             return {
               body,
@@ -303,7 +314,7 @@ export class SourceFileLoader extends CodeFileLoader {
         : { sourceHash: sourceHash(readSource()) }),
     };
     const body = compileBody(code, path, { moduleName: name });
-    if (map !== null) registerSourceMap(path, () => map, body.firstLineOffset);
+    if (map !== null) registerSourceMap(path, mapOf(map), body.firstLineOffset);
     return { body, record, writeTo: cache.write ? cachePath : null, mode: fileMode };
   }
 
@@ -340,14 +351,14 @@ export class SourcelessFileLoader extends CodeFileLoader {
         cause: error,
       });
     }
-    const record = decodeCompiled(bytes, { name, path });
+    const record = decodeCompiled(bytes, { name, path, magic: this.context.magic });
     const body = compileBody(record.js, path, {
       isAsync: record.isAsync,
       cachedData: record.v8,
       moduleName: name,
     });
     if (system.tracing) system.verbose(1, `# code object from '${path}'`, name);
-    registerSourceMap(path, () => record.map, body.firstLineOffset);
+    registerSourceMap(path, mapOf(record.map), body.firstLineOffset);
     return { body, record, writeTo: null, mode: 0o666 };
   }
 
@@ -364,7 +375,19 @@ function readIfExists(path: string): Uint8Array | null {
   }
 }
 
-function mapFromFile(cachePath: string, name: string): string | null {
-  const bytes = readIfExists(cachePath);
-  return bytes ? decodeCompiled(bytes, { name, path: cachePath }).map : null;
+// The source-map loaders outlive their system (the stack-trace registry is process-wide, keyed by
+// file), so they are made here and hold only what they need: an arrow made inside `prepare` would
+// share its scope, and so keep the source bytes (`sourceBytes`) or the whole compiled record.
+
+/** A loader of the map stored in the compiled file `cachePath`. */
+function mapInFile(cachePath: string, name: string, magic: Uint8Array): SourceMapLoader {
+  return () => {
+    const bytes = readIfExists(cachePath);
+    return bytes ? decodeCompiled(bytes, { name, path: cachePath, magic }).map : null;
+  };
+}
+
+/** A loader of a map already in memory. */
+function mapOf(map: string | null): SourceMapLoader {
+  return () => map;
 }

@@ -25,6 +25,26 @@ function loadSwc(): Swc {
   return swc;
 }
 
+/**
+ * The revision of what this file does to swc's output (the `import()` rewrite, configurable export
+ * getters, output options). It is part of the compiled cache's magic number: bump it whenever the
+ * transpiled code changes for the same source, or old compiled files would still be taken as fresh
+ * and run the old code (Python bumps its MAGIC for the same reason).
+ */
+export const TRANSFORM_REVISION = 1;
+
+/**
+ * A short key of the options that change the transpiled code, `''` for the defaults. Compiled files
+ * made under other options get another magic number, so they are rebuilt rather than run.
+ */
+export function transpileOptionsKey(options: TranspileOptions = {}): string {
+  const parts: string[] = [];
+  if (options.decorators !== undefined && options.decorators !== '2022-03')
+    parts.push(`decorators=${options.decorators}`);
+  if (options.jsx !== undefined && options.jsx !== 'automatic') parts.push(`jsx=${options.jsx}`);
+  return parts.join(',');
+}
+
 /** The name the rewritten `import()` calls in a transpiled body (a parameter of the module wrapper). */
 export const DYNAMIC_IMPORT = '__importlib_dynamic_import__';
 

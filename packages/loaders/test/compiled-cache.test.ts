@@ -37,6 +37,7 @@ import {
   type DecodedCompiled,
   type RuntimeDescription,
 } from '../src/compiled-cache.js';
+import { TRANSFORM_REVISION } from '../src/transpile.js';
 
 const context = { name: 'pkg.mod', path: '/proj/pkg/__pycache__/mod.ts.importlib-1.jsc' };
 
@@ -142,10 +143,10 @@ describe('the magic number (item 86)', () => {
     expect(getMagicNumber()).toBe(Buffer.from(getMagic()).readUInt32LE(0));
   });
 
-  it('is made from the version of the installed @swc/core', () => {
+  it("is made from the version of the installed @swc/core and this package's transform revision", () => {
     const { version } = createRequire(import.meta.url)('@swc/core/package.json') as { version: string };
-    expect(getTranspilerId()).toBe(`swc-${version}`);
-    expect(getMagic()).toEqual(magicFor(`swc-${version}`));
+    expect(getTranspilerId()).toBe(`swc-${version}+r${TRANSFORM_REVISION}`);
+    expect(getMagic()).toEqual(magicFor(`swc-${version}+r${TRANSFORM_REVISION}`));
   });
 
   it('changes when the transpiler version changes', () => {
