@@ -193,8 +193,11 @@ export class ModuleLockTable {
     if (!lock.inUse && this.#locks.get(lock.name) === lock) this.#locks.delete(lock.name);
   }
 
-  /** Take `name`'s lock for `task`, run `fn`, release (Python's `_ModuleLockManager`). */
-  async with<T>(name: string, task: ImportTask, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Take `name`'s lock for `task`, waiting while another task holds it. A take that fails (a
+   * {@link DeadlockError}) leaves no entry behind.
+   */
+  async acquire(name: string, task: ImportTask): Promise<ModuleLock> {
     const lock = this.get(name);
     try {
       await lock.acquire(task);
@@ -202,11 +205,22 @@ export class ModuleLockTable {
       this.prune(lock);
       throw error;
     }
+    return lock;
+  }
+
+  /** Release one hold of `lock` and drop it from the table once nobody uses it. */
+  release(lock: ModuleLock, task: ImportTask): void {
+    lock.release(task);
+    this.prune(lock);
+  }
+
+  /** Take `name`'s lock for `task`, run `fn`, release (Python's `_ModuleLockManager`). */
+  async with<T>(name: string, task: ImportTask, fn: () => Promise<T>): Promise<T> {
+    const lock = await this.acquire(name, task);
     try {
       return await fn();
     } finally {
-      lock.release(task);
-      this.prune(lock);
+      this.release(lock, task);
     }
   }
 
@@ -216,16 +230,14 @@ export class ModuleLockTable {
    * caller then gets the partially initialised module, as Python's threads do.
    */
   async waitFor(name: string, task: ImportTask): Promise<boolean> {
-    const lock = this.get(name);
+    let lock: ModuleLock;
     try {
-      await lock.acquire(task);
+      lock = await this.acquire(name, task);
     } catch (error) {
-      this.prune(lock);
       if (error instanceof DeadlockError) return false;
       throw error;
     }
-    lock.release(task);
-    this.prune(lock);
+    this.release(lock, task);
     return true;
   }
 }
@@ -282,7 +294,7 @@ export class GlobalImportLock {
 
   /** Take the lock, waiting while another import task holds it. */
   async acquireAsync(): Promise<void> {
-    while (!this.availableToCaller()) await new Promise<void>((wake) => this.#waiters.push(wake));
+    await this.waitAvailable();
     this.acquire();
   }
 

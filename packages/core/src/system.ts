@@ -24,7 +24,14 @@ import {
 } from './errors.js';
 import type { MetaPathFinder, PathEntryFinder, PathHook } from './finder.js';
 import { CodeLoader, describeObject, type Loader } from './loader.js';
-import { GlobalImportLock, ModuleLockTable, getCurrentTask, runInNewTask, type ImportTask } from './locks.js';
+import {
+  GlobalImportLock,
+  ModuleLockTable,
+  getCurrentTask,
+  runInNewTask,
+  type ImportTask,
+  type ModuleLock,
+} from './locks.js';
 import { getAttr, hasAttr, isModule, ModuleType, setAttr } from './module.js';
 import { absoluteName, checkModuleName, resolveName, splitLevel, splitName } from './names.js';
 import { PathFinder } from './path-finder.js';
@@ -519,19 +526,13 @@ export class ImportSystem {
       if (module === NEEDS_LOADING || (module !== null && isInitializing(module))) {
         if (ctx.async && ctx.task) {
           if (module === NEEDS_LOADING) {
-            const lock = this.#moduleLocks.get(name);
-            try {
-              yield lock.acquire(ctx.task);
-            } catch (error) {
-              this.#moduleLocks.prune(lock);
-              throw error; // a DeadlockError before the module exists reaches the caller (item 69)
-            }
+            // A DeadlockError here, before the module exists, reaches the caller (item 69).
+            const lock = (yield this.#moduleLocks.acquire(name, ctx.task)) as ModuleLock;
             try {
               module = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
               if (module === NEEDS_LOADING) return yield* this.#tracedFindAndLoad(ctx, name);
             } finally {
-              lock.release(ctx.task);
-              this.#moduleLocks.prune(lock);
+              this.#moduleLocks.release(lock, ctx.task);
             }
           }
           // Present but maybe still initialising in another task: wait for it, or take it partial on a
@@ -809,15 +810,8 @@ export class ImportSystem {
   /** Execute `spec` in the existing `module` (Python's `_exec`), holding its module lock on the async path. */
   *#execOp(ctx: Ctx, spec: ModuleSpec, module: unknown): Op<unknown> {
     const name = spec.name;
-    const lock = ctx.async && ctx.task ? this.#moduleLocks.get(name) : null;
-    if (lock && ctx.task) {
-      try {
-        yield lock.acquire(ctx.task);
-      } catch (error) {
-        this.#moduleLocks.prune(lock);
-        throw error;
-      }
-    }
+    const task = ctx.async ? ctx.task : null;
+    const lock = task ? ((yield this.#moduleLocks.acquire(name, task)) as ModuleLock) : null;
     try {
       if (this.modules.get(name) !== module) {
         throw new ImportError(`module '${name}' not in modules`, { moduleName: name });
@@ -851,10 +845,7 @@ export class ImportSystem {
       }
       return this.modules.get(name);
     } finally {
-      if (lock && ctx.task) {
-        lock.release(ctx.task);
-        this.#moduleLocks.prune(lock);
-      }
+      if (lock && task) this.#moduleLocks.release(lock, task);
     }
   }
 }
