@@ -728,15 +728,16 @@ export class ImportSystem {
     }
   }
 
-  *#loadBackwardCompatible(ctx: Ctx, spec: ModuleSpec): Op<unknown> {
+  /**
+   * Run a legacy (PEP 302) loader's `loadModule` for `spec` (Python's fallback when a loader has no
+   * `exec_module`), with its `ImportWarning`; a loader with neither method is an `ImportError`.
+   */
+  *#runLegacyLoader(ctx: Ctx, spec: ModuleSpec, loader: Loader): Op<void> {
     const name = spec.name;
-    const loader = spec.loader as Loader;
     if (typeof loader.loadModule !== 'function') {
       throw new ImportError(
         `the loader of '${name}' (${describeObject(loader)}) has neither execModule() nor loadModule()`,
-        {
-          moduleName: name,
-        },
+        { moduleName: name },
       );
     }
     if (this.#tracers.length) {
@@ -746,11 +747,17 @@ export class ImportSystem {
         name,
       );
     }
+    yield* this.#runLoader(ctx, spec, () => loader.loadModule?.(name));
+  }
+
+  *#loadBackwardCompatible(ctx: Ctx, spec: ModuleSpec): Op<unknown> {
+    const name = spec.name;
+    const loader = spec.loader as Loader;
     try {
-      yield* this.#runLoader(ctx, spec, () => loader.loadModule?.(name));
+      yield* this.#runLegacyLoader(ctx, spec, loader);
     } catch (error) {
       // A legacy loader cleans up after itself; only move a surviving entry to the end.
-      if (this.modules.has(name)) this.modules.set(name, moveToEnd(this.modules, name));
+      if (this.modules.has(name)) moveToEnd(this.modules, name);
       throw error;
     }
     if (!this.modules.has(name)) {
@@ -825,19 +832,8 @@ export class ImportSystem {
         const current = spec.loader as Loader; // a namespace spec got its NamespaceLoader just now
         if (typeof current.execModule === 'function') {
           yield* this.#runLoader(ctx, spec, () => current.execModule?.(module as ModuleType));
-        } else if (typeof current.loadModule === 'function') {
-          if (this.#tracers.length) {
-            this.warn(
-              'ImportWarning',
-              `${describeObject(current)}.execModule() not found; falling back to loadModule()`,
-              name,
-            );
-          }
-          yield* this.#runLoader(ctx, spec, () => current.loadModule?.(name));
         } else {
-          throw new ImportError(`the loader of '${name}' has neither execModule() nor loadModule()`, {
-            moduleName: name,
-          });
+          yield* this.#runLegacyLoader(ctx, spec, current);
         }
       } finally {
         // Keep teardown order: the reloaded module moves to the end of the registry.
