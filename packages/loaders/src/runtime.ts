@@ -17,7 +17,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { resolveSpecifier } from './specifiers.js';
+import { resolveSpecifier, type Target } from './specifiers.js';
 import { DYNAMIC_IMPORT, ImportSyntaxError } from './transpile.js';
 
 const PARAMS = `exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT}`;
@@ -161,17 +161,20 @@ export function createModuleScope(
   let nodeRequire: NodeJS.Require | undefined;
   const node = (): NodeJS.Require => (nodeRequire ??= createRequire(file));
 
+  /** Only a bare specifier that no finder claims goes on to Node's resolution (when enabled). */
+  const mayFallBack = (target: Target, error: unknown): boolean =>
+    target.kind === 'bare' && target.name !== null && fallback && notClaimed(system, error, target.name);
+
   const require = ((specifier: string): unknown => {
     if (typeof specifier !== 'string') {
       throw new ImportArgumentError(`require() in '${name}' needs a string, not ${typeof specifier}`);
     }
     const target = resolveSpecifier(specifier, name, pkg, file);
-    if (target.kind !== 'bare') return system.importModule(target.name);
     if (target.name !== null) {
       try {
         return system.importModule(target.name);
       } catch (error) {
-        if (!fallback || !notClaimed(system, error, target.name)) throw error;
+        if (!mayFallBack(target, error)) throw error;
       }
     }
     return node()(specifier);
@@ -196,12 +199,11 @@ export function createModuleScope(
   const dynamicImport = async (specifier: unknown): Promise<unknown> => {
     const text = String(specifier);
     const target = resolveSpecifier(text, name, pkg, file);
-    if (target.kind !== 'bare') return namespaceOf(await system.importModuleAsync(target.name));
     if (target.name !== null) {
       try {
         return namespaceOf(await system.importModuleAsync(target.name));
       } catch (error) {
-        if (!fallback || !notClaimed(system, error, target.name)) throw error;
+        if (!mayFallBack(target, error)) throw error;
       }
     }
     // Node's own loader: an ESM-only npm package cannot be required on Node 20, but it can be imported.
