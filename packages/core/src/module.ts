@@ -93,25 +93,26 @@ const STOP_PROTOTYPES = new Set<unknown>([Object.prototype, Function.prototype, 
  * never those of `Object.prototype`, `Function.prototype` or the module type itself.
  */
 export function getAttr(obj: unknown, key: string): unknown {
-  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return undefined;
-  let current: object | null = obj;
-  while (!STOP_PROTOTYPES.has(current)) {
-    const descriptor = Object.getOwnPropertyDescriptor(current, key);
-    if (descriptor) return descriptor.get ? descriptor.get.call(obj) : descriptor.value;
-    current = Object.getPrototypeOf(current) as object | null;
-  }
-  return undefined;
+  const descriptor = findAttr(obj, key);
+  if (descriptor === undefined) return undefined;
+  return descriptor.get ? descriptor.get.call(obj) : descriptor.value;
 }
 
 /** Tell whether `obj` has the attribute `key` (Python's `hasattr`), with {@link getAttr}'s rules. */
 export function hasAttr(obj: unknown, key: string): boolean {
-  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return false;
+  return findAttr(obj, key) !== undefined;
+}
+
+/** The descriptor of `key` on `obj` or the first prototype holding it, stopping at the built-in ones. */
+function findAttr(obj: unknown, key: string): PropertyDescriptor | undefined {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return undefined;
   let current: object | null = obj;
   while (!STOP_PROTOTYPES.has(current)) {
-    if (Object.prototype.hasOwnProperty.call(current, key)) return true;
+    const descriptor = Object.getOwnPropertyDescriptor(current, key);
+    if (descriptor) return descriptor;
     current = Object.getPrototypeOf(current) as object | null;
   }
-  return false;
+  return undefined;
 }
 
 /**
