@@ -25,6 +25,7 @@ import {
   nodeBuiltinNames,
   type InittabInit,
 } from '../src/builtin-loader.js';
+import { thrown } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 
@@ -36,15 +37,6 @@ function builtinSystem(entries: Iterable<readonly [string, InittabInit]> = []) {
     { findSpec: (name) => (loader.isBuiltin(name) === 0 ? null : specFromLoader(name, loader)) },
   ];
   return { system, loader, inittab: loader.inittab };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('the names of Node core modules', () => {

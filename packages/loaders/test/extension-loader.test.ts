@@ -11,6 +11,7 @@ import { ErrorCodes, ImportArgumentError, ImportError, ModuleType, type ImportEv
 import { ExtensionFileLoader, ExtensionLoadError } from '../src/extension-loader.js';
 import { buildAddon, type BuiltAddon } from './build-addon.js';
 import { fileSystem } from './file-map-finder.js';
+import { thrown } from './helpers.js';
 
 interface Addon {
   hello(): string;
@@ -25,15 +26,6 @@ beforeAll(() => {
   built = buildAddon();
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** A system serving the file `path` as the module `name`. */
 function systemWith(path: string, name = 'native') {

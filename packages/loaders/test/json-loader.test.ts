@@ -11,6 +11,7 @@ import { ErrorCodes, ImportError, ModuleType, specFromFileLocation } from '@impo
 import { JsonFileLoader } from '../src/json-loader.js';
 import { ImportSyntaxError } from '../src/transpile.js';
 import { fileSystem } from './file-map-finder.js';
+import { thrown } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'importlib-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,15 +28,6 @@ function jsonFile(text: string): string {
 function systemWith(text: string, name = 'data') {
   const file = jsonFile(text);
   return { system: fileSystem(JsonFileLoader, { [name]: file }), file };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('JsonFileLoader: values', () => {
