@@ -109,8 +109,11 @@ export class LoaderContext {
   }
 }
 
-/** A compiled module ready to run, and what to do with the compiled cache afterwards. */
-interface Prepared {
+/**
+ * A compiled module ready to run, and what to do with the compiled cache afterwards.
+ * @internal Shared with the zip entry loaders (`zip/loaders.ts`).
+ */
+export interface Prepared {
   body: CompiledBody;
   record: CompiledRecord;
   /** Where the compiled file goes; `null` when the cache is not written. */
@@ -136,8 +139,12 @@ function statSource(name: string, path: string): Stats {
   }
 }
 
-/** The part shared by the source and sourceless loaders: run a compiled record as a module. */
-abstract class CodeFileLoader implements Loader {
+/**
+ * The part shared by the source and sourceless loaders (and the zip entry loaders): run a compiled
+ * record as a module, then write its compiled file (with V8's cache) where `prepare` said.
+ * @internal Not exported from the package; subclassed inside it.
+ */
+export abstract class CodeFileLoader implements Loader {
   readonly name: string;
   readonly path: string;
   readonly context: LoaderContext;
