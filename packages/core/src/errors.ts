@@ -36,6 +36,8 @@ export const ErrorCodes = {
   EXTENSION: 'ERR_IMPORTLIB_EXTENSION',
   /** A relative specifier climbs above the path entry, or names no module (`@importlib/loaders`). */
   BAD_SPECIFIER: 'ERR_IMPORTLIB_BAD_SPECIFIER',
+  /** A zip archive (or an entry in it) cannot be used: not a zip, damaged, unsupported (`@importlib/loaders`). */
+  ZIP: 'ERR_IMPORTLIB_ZIP',
 } as const;
 
 /** One of the values of {@link ErrorCodes}. */
