@@ -38,6 +38,8 @@ export const ErrorCodes = {
   BAD_SPECIFIER: 'ERR_IMPORTLIB_BAD_SPECIFIER',
   /** A zip archive (or an entry in it) cannot be used: not a zip, damaged, unsupported (`@importlib/loaders`). */
   ZIP: 'ERR_IMPORTLIB_ZIP',
+  /** A frozen bundle (or a module in it) cannot be used: bad magic, failed integrity check, damaged (`@importlib/loaders`). */
+  FROZEN_BUNDLE: 'ERR_IMPORTLIB_FROZEN_BUNDLE',
 } as const;
 
 /** One of the values of {@link ErrorCodes}. */
