@@ -63,6 +63,18 @@ export function getSuffixes(): SuffixInfo[] {
   ];
 }
 
+const contexts = new WeakMap<ImportSystem, LoaderContext>();
+
+/**
+ * The loader context (options of the compiled cache and of transpiling) a system made by
+ * {@link createImportSystem} was given, or `undefined` for any other system. `runPath` loads a
+ * script file with it.
+ * @internal
+ */
+export function loaderContextOf(system: ImportSystem): LoaderContext | undefined {
+  return contexts.get(system);
+}
+
 /** Options of {@link createImportSystem}. */
 export interface CreateImportSystemOptions extends LoaderOptions {
   /**
@@ -89,6 +101,7 @@ export interface CreateImportSystemOptions extends LoaderOptions {
 export function createImportSystem(options: CreateImportSystemOptions = {}): ImportSystem {
   const system = new ImportSystem({ path: options.path ?? [] });
   const context = new LoaderContext(system, options);
+  contexts.set(system, context);
   const hook: PathHook = FileFinder.pathHook(...supportedLoaderDetails(context));
   system.pathHooks.push(hook);
   system.metaPath = [

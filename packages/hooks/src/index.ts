@@ -14,3 +14,5 @@ export {
   supportedLoaderDetails,
 } from './create-import-system.js';
 export type { CreateImportSystemOptions, SuffixInfo, SuffixKind } from './create-import-system.js';
+export { runModule, runPath } from './run.js';
+export type { RunOptions } from './run.js';
