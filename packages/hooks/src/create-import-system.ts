@@ -68,8 +68,8 @@ const contexts = new WeakMap<ImportSystem, LoaderContext>();
 /**
  * The loader context (options of the compiled cache and of transpiling) a system made by
  * {@link createImportSystem} was given, or `undefined` for any other system. `runPath` loads a
- * script file with it.
- * @internal
+ * script file with it, and `@importlib/compat`'s `imp.load_source` / `load_compiled` make their
+ * loaders with it, so they honour the system's cache and transpile options.
  */
 export function loaderContextOf(system: ImportSystem): LoaderContext | undefined {
   return contexts.get(system);

@@ -10,6 +10,7 @@ export {
   EXTENSION_SUFFIXES,
   getSuffixes,
   JSON_SUFFIXES,
+  loaderContextOf,
   SOURCE_SUFFIXES,
   supportedLoaderDetails,
 } from './create-import-system.js';
