@@ -82,3 +82,30 @@ export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
 export type { SourceMapLoader } from './stack-traces.js';
 export { NodeRequireLoader } from './node-loader.js';
 export { ValueFileLoader } from './value-loader.js';
+
+// Frozen bundles: the format, its writer and reader, and the loader of frozen code (frozen/).
+export {
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_HEADER_SIZE,
+  BUNDLE_MAGIC,
+  BUNDLE_SUFFIX,
+  encodeBundle,
+  FROZEN_ORIGIN,
+  FrozenBundle,
+  FrozenBundleError,
+  FrozenLoader,
+  hasBundleMagic,
+  isBundleFile,
+  writeBundle,
+} from './frozen/index.js';
+export type {
+  EncodeBundleOptions,
+  FrozenBundleErrorReason,
+  FrozenCode,
+  FrozenEntry,
+  FrozenLoaderOptions,
+  FrozenLoaderState,
+  FrozenLookup,
+  FrozenRecord,
+} from './frozen/index.js';
+// End of frozen bundles.
