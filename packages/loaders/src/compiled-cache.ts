@@ -37,7 +37,6 @@ import { isUtf8 } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import zlib from 'node:zlib';
 
 import { ErrorCodes, ImportArgumentError, ImportError } from '@importlib/core';
@@ -701,18 +700,69 @@ export interface WriteFileAtomicOptions {
 }
 
 /**
- * Create the temporary file, making its folder only when it is missing: a `mkdir` before every write
- * cost as much as the write itself on a 2,000-module cold start.
+ * The file-system calls {@link atomicWrite} makes, passed in so the same function runs on the main
+ * thread and, as source text, in the background writer's worker (`cache-writer.ts`).
+ * @internal
  */
-function openTemp(temp: string, dir: string, mode: number): number {
+export interface AtomicWriteIo {
+  openSync(path: string, flags: string, mode: number): number;
+  writeSync(fd: number, bytes: Uint8Array, offset: number, length: number): number;
+  closeSync(fd: number): void;
+  renameSync(from: string, to: string): void;
+  unlinkSync(path: string): void;
+  mkdirSync(path: string, options: { recursive: true }): unknown;
+  /** A unique suffix for the temporary file's name. */
+  tempSuffix(): string;
+}
+
+/**
+ * Write `bytes` to `filePath` atomically (see {@link writeFileAtomic}). It uses nothing but its
+ * arguments: the background writer runs its source text in a worker.
+ *
+ * The folder is made only when the first open fails with `ENOENT`: a `mkdir` before every write cost
+ * as much as the write itself on a 2,000-module cold start.
+ * @internal
+ */
+export function atomicWrite(io: AtomicWriteIo, filePath: string, bytes: Uint8Array, mode: number): void {
+  const slash = Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\'));
+  const dir = slash < 0 ? '.' : filePath.slice(0, slash) || '/';
+  const temp = `${filePath}.${io.tempSuffix()}.tmp`;
+  let fd: number;
   try {
-    return openSync(temp, 'wx', mode);
+    fd = io.openSync(temp, 'wx', mode);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(dir, { recursive: true });
-    return openSync(temp, 'wx', mode);
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+    io.mkdirSync(dir, { recursive: true });
+    fd = io.openSync(temp, 'wx', mode);
+  }
+  try {
+    try {
+      let written = 0;
+      while (written < bytes.length) written += io.writeSync(fd, bytes, written, bytes.length - written);
+    } finally {
+      io.closeSync(fd);
+    }
+    io.renameSync(temp, filePath);
+  } catch (error) {
+    try {
+      io.unlinkSync(temp);
+    } catch {
+      // Already gone, or the folder became unwritable: nothing more to do.
+    }
+    throw error;
   }
 }
+
+/** The real file system, for {@link atomicWrite} on this thread. */
+const mainThreadIo: AtomicWriteIo = {
+  openSync,
+  writeSync,
+  closeSync,
+  renameSync,
+  unlinkSync,
+  mkdirSync,
+  tempSuffix: () => `${process.pid}.${randomBytes(6).toString('hex')}`,
+};
 
 /**
  * Write a file so that readers only ever see the old or the new contents, whole (Python's
@@ -728,30 +778,5 @@ export function writeFileAtomic(
   bytes: Uint8Array,
   options: WriteFileAtomicOptions = {},
 ): void {
-  const dir = path.dirname(filePath);
-  const temp = path.join(
-    dir,
-    `${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  let created = false;
-  try {
-    const fd = openTemp(temp, dir, options.mode ?? 0o666);
-    created = true;
-    try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, filePath);
-  } catch (error) {
-    if (created) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // Already gone, or the folder became unwritable: nothing more to do.
-      }
-    }
-    throw error;
-  }
+  atomicWrite(mainThreadIo, filePath, bytes, options.mode ?? 0o666);
 }

@@ -39,6 +39,7 @@ export type {
   InvalidationMode,
   WriteFileAtomicOptions,
 } from './compiled-cache.js';
+export { compiledWriteStats, flushCompiledWrites } from './cache-writer.js';
 // End of the compiled cache.
 
 // Builtin, extension (`.node`) and JSON loaders (builtin-loader.ts, extension-loader.ts, json-loader.ts).
@@ -76,12 +77,44 @@ export type {
   ModuleScope,
   ScopeOptions,
 } from './runtime.js';
-export { LoaderContext, SourceFileLoader, SourcelessFileLoader } from './source-loader.js';
+export {
+  INLINE_COMPILED_WRITES,
+  LoaderContext,
+  SourceFileLoader,
+  SourcelessFileLoader,
+} from './source-loader.js';
 export type { CompiledCacheOptions, LoaderOptions } from './source-loader.js';
 export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
 export type { SourceMapLoader } from './stack-traces.js';
 export { NodeRequireLoader } from './node-loader.js';
 export { ValueFileLoader } from './value-loader.js';
+
+// Zip archives: reading the central directory (shared per archive), single-entry reads, writing, the
+// loaders of entries and the resource reader (zip/).
+export { ZipFileNotFoundError, ZipImportError } from './zip/errors.js';
+export type { ZipErrorReason, ZipImportErrorOptions } from './zip/errors.js';
+export {
+  getZipDirectory,
+  invalidateZipDirectory,
+  peekZipDirectory,
+  readZipDirectory,
+  unsafeEntryNameReason,
+  ZipDirectory,
+} from './zip/directory.js';
+export type { ZipEntry } from './zip/directory.js';
+export { encodeZip, writeZip } from './zip/writer.js';
+export type { ZipWriteEntry, ZipWriteOptions } from './zip/writer.js';
+export {
+  readZipData,
+  zipCachePath,
+  zipCompiledEntryName,
+  ZipJsonLoader,
+  ZipPath,
+  ZipReader,
+  ZipSourceLoader,
+  ZipSourcelessLoader,
+} from './zip/loaders.js';
+// End of zip archives.
 
 // Frozen bundles: the format, its writer and reader, and the loader of frozen code (frozen/).
 export {

@@ -22,6 +22,7 @@ import {
 } from '@importlib/core';
 
 import { cacheFromSource, type CachePathOptions } from './cache-paths.js';
+import { queueCompiledWrite } from './cache-writer.js';
 import {
   CompiledCacheError,
   decodeCompiled,
@@ -69,7 +70,18 @@ export interface CompiledCacheOptions {
    * @default 'default'
    */
   checkHashBased?: CheckHashBased;
+  /**
+   * Write compiled files from a background thread after a system's first
+   * {@link INLINE_COMPILED_WRITES}, so a cold start does not wait for them. The process waits for
+   * the queue before it exits; `flushCompiledWrites()` waits on demand. Writes are always inline
+   * while the system is being traced (`-v` reports each one in order).
+   * @default true
+   */
+  background?: boolean;
 }
+
+/** How many compiled files a system writes inline before handing the rest to the background writer. */
+export const INLINE_COMPILED_WRITES = 32;
 
 /** Options of a {@link LoaderContext}. */
 export interface LoaderOptions {
@@ -101,11 +113,20 @@ export class LoaderContext {
       prefix: options.cache?.prefix ?? null,
       invalidationMode: options.cache?.invalidationMode ?? 'timestamp',
       checkHashBased: options.cache?.checkHashBased ?? 'default',
+      background: options.cache?.background ?? true,
     };
     this.transpile = { ...options.transpile };
     this.nodeFallback = options.nodeFallback ?? true;
     this.cachePaths = { prefix: this.cache.prefix };
     this.magic = magicForOptions(transpileOptionsKey(this.transpile));
+  }
+
+  #inlineWrites = 0;
+
+  /** @internal Whether the next compiled file is written on this thread (else it is queued). */
+  writeInline(): boolean {
+    if (!this.cache.background || this.system.tracing) return true;
+    return this.#inlineWrites++ < INLINE_COMPILED_WRITES;
   }
 }
 
@@ -202,7 +223,10 @@ export abstract class CodeFileLoader implements Loader {
     this.#writeCache(prepared);
   }
 
-  /** Write the compiled file, with V8's cache made now that the code ran; a failure only means no cache. */
+  /**
+   * Write the compiled file, with V8's cache made now that the code ran: inline, or queued for the
+   * background writer. A failure only means no cache.
+   */
   #writeCache(prepared: Prepared): void {
     const target = prepared.writeTo;
     if (target === null) return;
@@ -210,16 +234,12 @@ export abstract class CodeFileLoader implements Loader {
     const { system } = this.context;
     try {
       const v8 = prepared.body.script.createCachedData();
-      writeFileAtomic(
-        target,
-        encodeCompiled(
-          { ...prepared.record, isAsync: prepared.body.isAsync, v8 },
-          { magic: this.context.magic },
-        ),
-        {
-          mode: prepared.mode,
-        },
+      const bytes = encodeCompiled(
+        { ...prepared.record, isAsync: prepared.body.isAsync, v8 },
+        { magic: this.context.magic },
       );
+      if (!this.context.writeInline() && queueCompiledWrite(target, bytes, prepared.mode)) return;
+      writeFileAtomic(target, bytes, { mode: prepared.mode });
       if (system.tracing) system.verbose(1, `# created '${target}'`, this.name);
     } catch (error) {
       if (system.tracing)
