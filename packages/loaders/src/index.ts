@@ -86,6 +86,8 @@ export {
 export type { CompiledCacheOptions, LoaderOptions } from './source-loader.js';
 export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
 export type { SourceMapLoader } from './stack-traces.js';
+export { compileFile } from './compile-file.js';
+export type { CompileFileOptions, CompileFileResult } from './compile-file.js';
 export { NodeRequireLoader } from './node-loader.js';
 export { ValueFileLoader } from './value-loader.js';
 
