@@ -12,6 +12,7 @@
  *
  * Must not import anything but node built-ins and this package.
  */
+import { setImmediate } from 'node:timers';
 import { Worker } from 'node:worker_threads';
 
 import { atomicWrite } from './compiled-cache.js';
@@ -39,14 +40,17 @@ const io = {
   tempSuffix: () => process.pid + '.' + randomBytes(6).toString('hex'),
 };
 const pending = new Int32Array(workerData.pending);
-parentPort.on('message', (request) => {
-  try {
-    atomicWrite(io, request.path, request.bytes, request.mode);
-  } catch {
-    workerData.failures && Atomics.add(new Int32Array(workerData.failures), 0, 1);
-  } finally {
-    Atomics.sub(pending, 0, 1);
-    Atomics.notify(pending, 0);
+const failures = new Int32Array(workerData.failures);
+parentPort.on('message', (batch) => {
+  for (const request of batch) {
+    try {
+      atomicWrite(io, request.path, request.bytes, request.mode);
+    } catch {
+      Atomics.add(failures, 0, 1);
+    } finally {
+      Atomics.sub(pending, 0, 1);
+      Atomics.notify(pending, 0);
+    }
   }
 });
 `;
@@ -74,13 +78,34 @@ class BackgroundWriter {
     process.once('exit', () => this.flush());
   }
 
+  /** Requests not posted yet: they go in batches, a message costs more than a small write. */
+  #batch: WriteRequest[] = [];
+  #scheduled = false;
+
   write(request: WriteRequest): void {
     const { bytes } = request;
     // Hand the bytes over without a copy when they own their whole buffer (encodeCompiled's do).
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const owned = whole && !(bytes.buffer instanceof SharedArrayBuffer) ? bytes : bytes.slice();
     Atomics.add(this.#pending, 0, 1);
-    this.#worker.postMessage({ ...request, bytes: owned }, [owned.buffer as ArrayBuffer]);
+    this.#batch.push({ ...request, bytes: owned });
+    if (this.#batch.length >= BATCH) this.#post();
+    else if (!this.#scheduled) {
+      // A synchronous import queues many before the event loop turns; what is left goes then.
+      this.#scheduled = true;
+      setImmediate(() => this.#post());
+    }
+  }
+
+  #post(): void {
+    this.#scheduled = false;
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#worker.postMessage(
+      batch,
+      batch.map((request) => request.bytes.buffer as ArrayBuffer),
+    );
   }
 
   get pending(): number {
@@ -96,6 +121,7 @@ class BackgroundWriter {
    * the machine stalls) is given up on: what is left is only a missed cache, never a hung exit.
    */
   flush(): void {
+    this.#post();
     let stalledSince = Date.now();
     for (let left = this.pending; left > 0; ) {
       Atomics.wait(this.#pending, 0, left, 250);
@@ -106,6 +132,9 @@ class BackgroundWriter {
     }
   }
 }
+
+/** How many writes go to the worker in one message. */
+const BATCH = 16;
 
 /** How long {@link BackgroundWriter.flush} waits for a worker that writes nothing. */
 const STALL_MS = 5000;
