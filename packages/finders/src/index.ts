@@ -20,6 +20,10 @@ export type { BuiltinImporterOptions } from './builtin-importer.js';
 // The Node fallback: top-level names nothing else claims, resolved by Node (node-fallback.ts).
 export { NodeFallbackFinder } from './node-fallback.js';
 
+// ZipImporter: zip archives (and folders inside them) on the search path (zip-importer.ts).
+export { ZipImporter } from './zip-importer.js';
+export type { ZipImporterOptions } from './zip-importer.js';
+
 // FrozenImporter: modules from frozen bundles, on the meta path and as a path hook (frozen-importer.ts).
 export { FrozenImporter } from './frozen-importer.js';
 export type { FrozenImporterOptions, FrozenInfo } from './frozen-importer.js';
