@@ -318,6 +318,23 @@ export class ImportSystem {
   }
 
   /**
+   * {@link getModule} that waits, as Python's `PyImport_GetModule` does, for a module another import
+   * task is still initialising; returns `undefined` when the entry was removed (its import failed) or
+   * replaced during the wait. A module initialising in the caller's own task (a cycle) is returned
+   * partly filled, without waiting. Never imports.
+   */
+  getModuleAsync(name: string): Promise<unknown> {
+    return this.#runAsync((ctx) => this.#getModuleOp(ctx, name));
+  }
+
+  *#getModuleOp(ctx: Ctx, name: string): Op<unknown> {
+    const module = this.modules.get(name);
+    if (module === undefined || module === null || !isInitializing(module) || !ctx.task) return module;
+    yield this.#moduleLocks.waitFor(name, ctx.task);
+    return this.modules.get(name) === module ? module : undefined;
+  }
+
+  /**
    * Execute a code object as the module `name` (Python's `PyImport_ExecCodeModuleObject`): get or
    * create the module (so an existing module is re-executed in place: a reload), set `__spec__` and
    * `__loader__` if missing, and `__file__` / `__cached__`, run the code, and return what `modules`

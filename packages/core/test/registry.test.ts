@@ -13,7 +13,15 @@ import {
   type Loader,
 } from '@importlib/core';
 
-import { BodyLoader, memoryPathHook, memorySystem, recordEvents, sleep } from './helpers.js';
+import {
+  BodyLoader,
+  deferred,
+  memoryPathHook,
+  memorySystem,
+  noHang,
+  recordEvents,
+  sleep,
+} from './helpers.js';
 
 describe('cache hit (item 1)', () => {
   it('returns the registry entry by identity, even when it is not a module', () => {
@@ -526,5 +534,75 @@ describe('getModule, the PyImport_GetModule of the port (item 12)', () => {
       },
     });
     expect(system.importModule('x')).toBe(seen);
+  });
+});
+
+describe('getModuleAsync: PyImport_GetModule waiting for a module being initialised (item 12)', () => {
+  it('waits for a module another import task is initialising and returns it complete', async () => {
+    const gate = deferred();
+    const { system } = memorySystem({
+      x: async (module) => {
+        await gate.promise;
+        module.done = true;
+      },
+    });
+    const importing = system.importModuleAsync('x');
+    await sleep();
+    const getting = system.getModuleAsync('x');
+    gate.resolve();
+    const got = (await noHang(getting)) as ModuleType;
+    expect(got.done).toBe(true);
+    expect(got).toBe(await importing);
+  });
+
+  it('returns undefined when the import it waited for failed and removed the entry', async () => {
+    const gate = deferred();
+    const { system } = memorySystem({
+      x: async () => {
+        await gate.promise;
+        throw new Error('boom');
+      },
+    });
+    const importing = system.importModuleAsync('x').catch((error: unknown) => error);
+    await sleep();
+    expect(system.modules.has('x')).toBe(true);
+    const getting = system.getModuleAsync('x');
+    gate.resolve();
+    expect(await noHang(getting)).toBeUndefined();
+    expect(await importing).toBeInstanceOf(Error);
+  });
+
+  it('returns undefined when the module replaced its entry while it was waited for', async () => {
+    const gate = deferred();
+    const { system } = memorySystem({
+      x: async (_module, sys) => {
+        await gate.promise;
+        sys.modules.set('x', { replacement: true });
+      },
+    });
+    const importing = system.importModuleAsync('x');
+    await sleep();
+    const getting = system.getModuleAsync('x');
+    gate.resolve();
+    expect(await noHang(getting)).toBeUndefined();
+    expect(await importing).toEqual({ replacement: true });
+  });
+
+  it('returns a module initialising in its own task (a cycle) at once, partly filled', async () => {
+    let seen: unknown;
+    const { system } = memorySystem({
+      x: async (module, sys) => {
+        module.early = true;
+        seen = await noHang(sys.getModuleAsync('x'));
+      },
+    });
+    const module = await system.importModuleAsync('x');
+    expect(seen).toBe(module);
+  });
+
+  it('returns undefined for an absent name without importing it', async () => {
+    const { system, finder } = memorySystem({ x: () => undefined });
+    expect(await system.getModuleAsync('x')).toBeUndefined();
+    expect(finder.calls).toEqual([]);
   });
 });
