@@ -1,13 +1,20 @@
 /**
  * `createImportSystem`: a ready-made import system, wired the way CPython's `_install` wires `sys`:
- * meta path = builtin importer, path finder, Node fallback; path hooks = the file finder with every
- * supported loader, in one documented suffix order.
+ * meta path = builtin importer, path finder, Node fallback; path hooks = the zip importer (archives
+ * and folders inside them), then the file finder with every supported loader, in one documented
+ * suffix order.
  *
  * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
  * built-ins.
  */
 import { ImportSystem, type PathHook } from '@importlib/core';
-import { BuiltinImporter, FileFinder, NodeFallbackFinder, type LoaderDetail } from '@importlib/finders';
+import {
+  BuiltinImporter,
+  FileFinder,
+  NodeFallbackFinder,
+  ZipImporter,
+  type LoaderDetail,
+} from '@importlib/finders';
 import {
   COMPILED_SUFFIX,
   ExtensionFileLoader,
@@ -78,8 +85,8 @@ export function loaderContextOf(system: ImportSystem): LoaderContext | undefined
 /** Options of {@link createImportSystem}. */
 export interface CreateImportSystemOptions extends LoaderOptions {
   /**
-   * The search path (Python's `sys.path`): folders (and, later, archives). `''` means the current
-   * directory.
+   * The search path (Python's `sys.path`): folders, zip archives and folders inside them (`app.zip`,
+   * `app.zip/lib`). `''` means the current directory.
    * @default []
    */
   path?: string[];
@@ -103,7 +110,9 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   const context = new LoaderContext(system, options);
   contexts.set(system, context);
   const hook: PathHook = FileFinder.pathHook(...supportedLoaderDetails(context));
-  system.pathHooks.push(hook);
+  // Zip archives before folders (CPython's `path_hooks` order: zipimporter, then FileFinder).
+  const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES });
+  system.pathHooks.push(zipHook, hook);
   system.metaPath = [
     ...(options.builtins === false ? [] : [new BuiltinImporter({ system, inittab: options.inittab })]),
     system.pathFinder,
