@@ -1,8 +1,8 @@
 /**
  * `createImportSystem`: a ready-made import system, wired the way CPython's `_install` wires `sys`:
- * meta path = builtin importer, path finder, Node fallback; path hooks = the zip importer (archives
- * and folders inside them), then the file finder with every supported loader, in one documented
- * suffix order.
+ * meta path = builtin importer, frozen importer, path finder, Node fallback; path hooks = the frozen
+ * bundle hook, the zip importer (archives and folders inside them), then the file finder with every
+ * supported loader, in one documented suffix order.
  *
  * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
  * built-ins.
@@ -11,6 +11,7 @@ import { ImportSystem, type PathHook } from '@importlib/core';
 import {
   BuiltinImporter,
   FileFinder,
+  FrozenImporter,
   NodeFallbackFinder,
   ZipImporter,
   type LoaderDetail,
@@ -23,6 +24,7 @@ import {
   type Inittab,
   SourceFileLoader,
   SourcelessFileLoader,
+  type FrozenBundle,
   type LoaderOptions,
 } from '@importlib/loaders';
 
@@ -98,6 +100,15 @@ export interface CreateImportSystemOptions extends LoaderOptions {
   builtins?: boolean;
   /** User builtins (Python's inittab), served by the builtin importer. */
   inittab?: Inittab;
+  /**
+   * Frozen bundles (files made by `freeze`, or bundles already read), served by a `FrozenImporter`
+   * right after the builtin importer, ahead of the path finder (CPython's order: the importer is there,
+   * serving nothing, without bundles, so `imp.init_frozen` and friends always find it). Earlier bundles win.
+   * A bundle that cannot be read throws `FrozenBundleError` here. (A bundle file placed on `path`
+   * works too, through the bundle path hook, which is always installed.)
+   * @default []
+   */
+  frozen?: readonly (string | FrozenBundle)[];
 }
 
 /**
@@ -112,9 +123,14 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   const hook: PathHook = FileFinder.pathHook(...supportedLoaderDetails(context));
   // Zip archives before folders (CPython's `path_hooks` order: zipimporter, then FileFinder).
   const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES });
-  system.pathHooks.push(zipHook, hook);
+  system.pathHooks.push(
+    FrozenImporter.pathHook(system, { nodeFallback: options.nodeFallback }),
+    zipHook,
+    hook,
+  );
   system.metaPath = [
     ...(options.builtins === false ? [] : [new BuiltinImporter({ system, inittab: options.inittab })]),
+    new FrozenImporter({ system, bundles: options.frozen ?? [], nodeFallback: options.nodeFallback }),
     system.pathFinder,
     ...(options.nodeFallback === false ? [] : [new NodeFallbackFinder(system)]),
   ];

@@ -17,3 +17,5 @@ export {
 export type { CreateImportSystemOptions, SuffixInfo, SuffixKind } from './create-import-system.js';
 export { runModule, runPath } from './run.js';
 export type { RunOptions } from './run.js';
+export { freeze } from './freeze.js';
+export type { FreezeOptions, FreezeResult, FreezeV8Cache, FrozenModuleInfo } from './freeze.js';

@@ -1,0 +1,376 @@
+/**
+ * `freeze`: write a frozen bundle (Python's `Tools/freeze` and `freeze_modules.py`, for this system):
+ * modules found by name on a search path, or every module under a folder, transpiled once and stored
+ * in one file with their source maps and, optionally, V8's code cache. A `FrozenImporter` (through
+ * `createImportSystem({ frozen: [...] })`, or the bundle placed on `path`) serves them with no source
+ * files, no `stat` and no transpiler.
+ *
+ * Module names follow the folder rules of the file finder: a folder with `__init__<suffix>` or
+ * `index<suffix>` is a package (`__init__` first), a package beats a module of the same name, the
+ * first source suffix in the file finder's order wins, and a dot inside a file name is written `%2E`.
+ * A folder without an init file that holds modules is frozen as a package with no code of its own
+ * (frozen modules have no namespace packages). `__pycache__`, `node_modules` and dot-folders are
+ * skipped; only source files (`.ts .tsx .mts .cts .js .jsx .mjs .cjs`) are frozen.
+ *
+ * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
+ * built-ins.
+ */
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { basename, extname, isAbsolute, join, resolve, sep } from 'node:path';
+
+import {
+  checkModuleName,
+  decodeSegment,
+  encodeSegment,
+  ImportArgumentError,
+  ImportError,
+  ImportSystem,
+  ModuleNotFoundError,
+} from '@importlib/core';
+import { BuiltinImporter, FrozenImporter, NodeFallbackFinder } from '@importlib/finders';
+import {
+  compileBody,
+  FrozenBundle,
+  encodeBundle,
+  transpile,
+  writeBundle,
+  type CompiledBody,
+  type FrozenRecord,
+  type TranspileOptions,
+} from '@importlib/loaders';
+
+import { SOURCE_SUFFIXES } from './create-import-system.js';
+
+/**
+ * Which V8 code cache goes into the bundle: none; the cache V8 makes right after compiling (top-level
+ * code only, no module runs); or the cache made after each module ran once in a private import system
+ * at freeze time (it covers the functions the modules call while importing, like the compiled cache
+ * written after a first run; the modules' import-time side effects happen during `freeze`).
+ */
+export type FreezeV8Cache = false | 'compile' | 'run';
+
+/** Options of {@link freeze}. */
+export interface FreezeOptions {
+  /** The bundle file to write (atomically: a failure leaves any previous file as it was). */
+  output: string;
+  /**
+   * Where module-name targets are found (Python's `sys.path`).
+   * @default []
+   */
+  path?: readonly string[];
+  /**
+   * The V8 code cache to store (`true` is `'compile'`). A bundle's caches are used only by a Node with
+   * the same runtime key (Node and V8 versions, architecture, V8 flags); others run the JS.
+   * @default 'compile'
+   */
+  v8Cache?: FreezeV8Cache | boolean;
+  /** Transpile options (decorators, JSX), as `createImportSystem` takes them. */
+  transpile?: TranspileOptions;
+  /**
+   * Record each module's original file: its `__file__`, where stack traces point, and its package's
+   * search location. Without it, those stay unset and stack frames name `<frozen name>`.
+   * @default true
+   */
+  filenames?: boolean;
+}
+
+/** One module {@link freeze} wrote. */
+export interface FrozenModuleInfo {
+  name: string;
+  isPackage: boolean;
+  /** The source file, or `null` for a folder frozen as a package without code of its own. */
+  filename: string | null;
+  /** A V8 code cache was stored for it. */
+  v8Cache: boolean;
+}
+
+/** What {@link freeze} wrote. */
+export interface FreezeResult {
+  /** The bundle file (absolute). */
+  output: string;
+  /** Its size in bytes. */
+  size: number;
+  /** The modules in it, in the bundle's order (sorted by name). */
+  modules: FrozenModuleInfo[];
+}
+
+/** A module to freeze: its name and source file (`null`: a folder without an init file). */
+interface Source {
+  name: string;
+  file: string | null;
+  isPackage: boolean;
+}
+
+const NAMESPACE_BODY = '// a folder without an init file, frozen as a package with no code\n';
+
+/** `stem` → the file, for the source files of one folder, the first suffix in order winning. */
+function sourceFiles(entries: readonly Dirent[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const suffix of SOURCE_SUFFIXES) {
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith(suffix)) continue;
+      const stem = entry.name.slice(0, -suffix.length);
+      if (stem && !files.has(stem)) files.set(stem, entry.name);
+    }
+  }
+  return files;
+}
+
+function listDir(dir: string): Dirent[] {
+  return readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+}
+
+function skipFolder(name: string): boolean {
+  return name === '__pycache__' || name === 'node_modules' || name.startsWith('.');
+}
+
+/** The init file of a package folder (`__init__` first, then `index`), or `null`. */
+function initFile(dir: string, files = sourceFiles(listDir(dir))): string | null {
+  const init = files.get('__init__') ?? files.get('index');
+  return init === undefined ? null : join(dir, init);
+}
+
+/**
+ * Every module under `dir`, named under `prefix` (`''` for a search-path root). Returns whether the
+ * folder held any module.
+ */
+function collectFolder(dir: string, prefix: string, out: Source[]): boolean {
+  const entries = listDir(dir);
+  const files = sourceFiles(entries);
+  const packages = new Set<string>();
+  let any = false;
+  for (const entry of entries) {
+    if (!entry.isDirectory() || skipFolder(entry.name)) continue;
+    const name = prefix ? `${prefix}.${encodeSegment(entry.name)}` : encodeSegment(entry.name);
+    if (collectPackage(join(dir, entry.name), name, out)) {
+      packages.add(entry.name);
+      any = true;
+    }
+  }
+  const init = prefix
+    ? files.get('__init__') !== undefined
+      ? '__init__'
+      : files.has('index')
+        ? 'index'
+        : null
+    : null;
+  for (const [stem, file] of files) {
+    if (stem === init || packages.has(stem)) continue; // the package's own init; a package beats a module
+    const name = prefix ? `${prefix}.${encodeSegment(stem)}` : encodeSegment(stem);
+    out.push({ name, file: join(dir, file), isPackage: false });
+    any = true;
+  }
+  return any;
+}
+
+/** A package folder and everything under it; a folder without an init file counts only if it holds modules. */
+function collectPackage(dir: string, name: string, out: Source[]): boolean {
+  const init = initFile(dir);
+  const inner: Source[] = [];
+  const any = collectFolder(dir, name, inner);
+  if (init === null && !any) return false;
+  out.push({ name, file: init, isPackage: true }, ...inner);
+  return true;
+}
+
+/** Find the module `name` on `path` without running anything (the file finder's rules). */
+function findByName(name: string, path: readonly string[]): { file: string | null; dir: string | null } {
+  const segments = name.split('.').map(decodeSegment);
+  const last = segments.pop() as string;
+  for (const entry of path) {
+    const folder = join(resolve(entry || '.'), ...segments);
+    const dir = join(folder, last);
+    if (isDirectory(dir)) {
+      const init = initFile(dir);
+      if (init !== null) return { file: init, dir };
+    }
+    let files: Map<string, string>;
+    try {
+      files = sourceFiles(listDir(folder));
+    } catch {
+      continue;
+    }
+    const file = files.get(last);
+    if (file !== undefined) return { file: join(folder, file), dir: null };
+  }
+  throw new ModuleNotFoundError(`No module named '${name}' on the path given to freeze`, {
+    moduleName: name,
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A target is a path when it looks like one; otherwise it is a module name. */
+function isPathTarget(target: string): boolean {
+  return isAbsolute(target) || target.includes('/') || target.includes(sep) || target.startsWith('.');
+}
+
+function collectTarget(target: string, path: readonly string[], out: Source[]): void {
+  if (isPathTarget(target)) {
+    const absolute = resolve(target);
+    let isDir: boolean;
+    try {
+      isDir = statSync(absolute).isDirectory();
+    } catch (error) {
+      throw new ImportError(`cannot freeze '${target}': ${(error as Error).message}`, {
+        path: absolute,
+        cause: error,
+      });
+    }
+    if (isDir) {
+      collectFolder(absolute, '', out);
+      return;
+    }
+    const stem = basename(absolute, extname(absolute));
+    out.push({ name: encodeSegment(stem), file: absolute, isPackage: false });
+    return;
+  }
+  checkModuleName(target);
+  const found = findByName(target, path);
+  if (found.dir === null) {
+    out.push({ name: target, file: found.file, isPackage: false });
+    return;
+  }
+  out.push({ name: target, file: found.file, isPackage: true });
+  collectFolder(found.dir, target, out);
+}
+
+function readSource(file: string, name: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ImportError(`cannot freeze '${name}': ${(error as Error).message}`, {
+      moduleName: name,
+      path: file,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Write a frozen bundle of `targets` to `options.output` and say what it holds. A target is a module
+ * name, found on `options.path` (a package brings everything under its folder), or — when it looks
+ * like a path (absolute, or holding a `/`, or starting with `.`) — a folder, all of whose modules are
+ * frozen as if the folder were on the search path, or one source file, frozen as a top-level module.
+ *
+ * Throws `ModuleNotFoundError` for a name not found, `ImportError` for an unreadable target or source,
+ * `ImportSyntaxError` (naming the file and line) for a source that does not parse,
+ * `ImportArgumentError` for an invalid module name, no targets, or two targets giving the same module
+ * from different files, and the file system's error when the bundle cannot be written (nothing is
+ * written then).
+ */
+export function freeze(targets: string | readonly string[], options: FreezeOptions): FreezeResult {
+  const list = typeof targets === 'string' ? [targets] : [...targets];
+  if (list.length === 0) throw new ImportArgumentError('freeze needs at least one target');
+  if (typeof options?.output !== 'string' || options.output === '') {
+    throw new ImportArgumentError('freeze needs an output file (options.output)');
+  }
+  const path = options.path ?? [];
+  const v8Mode: FreezeV8Cache =
+    options.v8Cache === true || options.v8Cache === undefined ? 'compile' : options.v8Cache;
+  const keepFilenames = options.filenames ?? true;
+
+  const sources = new Map<string, Source>();
+  for (const target of list) {
+    const found: Source[] = [];
+    collectTarget(target, path, found);
+    for (const source of found) {
+      const known = sources.get(source.name);
+      if (known && known.file !== source.file) {
+        throw new ImportArgumentError(
+          `freeze: module '${source.name}' comes from both '${known.file ?? 'a folder'}' and '${source.file ?? 'a folder'}'`,
+        );
+      }
+      sources.set(source.name, source);
+    }
+  }
+
+  const ordered = [...sources.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const records: FrozenRecord[] = ordered.map((source) => {
+    if (source.file === null) {
+      return {
+        name: source.name,
+        isPackage: true,
+        js: NAMESPACE_BODY,
+        origname: source.name,
+        filename: null,
+      };
+    }
+    const { code, map } = transpile(
+      readSource(source.file, source.name),
+      source.file,
+      options.transpile,
+      source.name,
+    );
+    // Compiling now reports syntax errors at freeze time and tells whether the body is async.
+    const body = compileBody(code, source.file, { moduleName: source.name });
+    return {
+      name: source.name,
+      isPackage: source.isPackage,
+      isAsync: body.isAsync,
+      js: code,
+      map,
+      v8: v8Mode === 'compile' ? body.script.createCachedData() : null,
+      origname: source.name,
+      filename: keepFilenames ? source.file : null,
+    };
+  });
+
+  if (v8Mode === 'run') addRunCaches(records, options.output);
+
+  const output = resolve(options.output);
+  const size = writeBundle(output, records);
+  return {
+    output,
+    size,
+    modules: records.map((record) => ({
+      name: record.name,
+      isPackage: record.isPackage,
+      filename: sources.get(record.name)?.file ?? null,
+      v8Cache: (record.v8?.length ?? 0) > 0,
+    })),
+  };
+}
+
+/**
+ * Run every module once from the bundle being made, in a private import system, and store V8's cache
+ * of each body made after it ran. A module that fails (or is async) keeps a cache made at compile time.
+ */
+function addRunCaches(records: FrozenRecord[], output: string): void {
+  const bundle = FrozenBundle.fromBytes(encodeBundle(records), resolve(output));
+  const bodies = new Map<string, CompiledBody>();
+  const system = new ImportSystem();
+  const frozen = new FrozenImporter({
+    system,
+    bundles: [bundle],
+    onCompiled: (name, body) => {
+      if (!bodies.has(name)) bodies.set(name, body);
+    },
+  });
+  system.metaPath = [new BuiltinImporter({ system }), frozen, new NodeFallbackFinder(system)];
+  for (const record of records) {
+    if (record.js === null || record.isAsync || system.modules.has(record.name)) continue;
+    try {
+      system.importModule(record.name);
+    } catch {
+      // the module cannot run here: it keeps a compile-time cache
+    }
+  }
+  for (const record of records) {
+    if (record.js === null) continue;
+    const body = bodies.get(record.name);
+    if (body) record.v8 = body.script.createCachedData();
+    else if (record.js)
+      record.v8 = compileBody(record.js, record.filename ?? record.name, {
+        isAsync: record.isAsync,
+      }).script.createCachedData();
+  }
+}
