@@ -2,7 +2,7 @@
 // _imp.find_frozen, _imp.get_frozen_object, PyImport_ImportFrozenModuleObject) on the meta path of
 // real ImportSystems, and its path hook for bundle files on system.path. The bundles are written in
 // each test's setup under test/.work.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -272,6 +272,21 @@ describe('FrozenImporter bundles', () => {
     writeFileSync(file, 'not a bundle at all');
     const system = new ImportSystem();
     expect(() => new FrozenImporter({ system, bundles: [file] })).toThrow(FrozenBundleError);
+  });
+
+  it('raises FrozenBundleError naming the bundle and the module whose record is damaged', () => {
+    const file = bundle([mod('fine', 'exports.x = 1;'), mod('hurt', 'exports.y = "damaged soon";')]);
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf('damaged soon');
+    bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+    writeFileSync(file, bytes);
+    const { system } = frozenSystem(file);
+    expect((system.importModule('fine') as { x: number }).x).toBe(1);
+    expect(caught(() => system.importModule('hurt'))).toMatchObject({
+      code: 'ERR_IMPORTLIB_FROZEN_BUNDLE',
+      moduleName: 'hurt',
+      path: file,
+    });
   });
 
   it('takes bundles already read', () => {
