@@ -3,4 +3,6 @@
 // keeps its timers and servers alive.
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A program run by `importlib run` may have set its own exit code; a failure of ours wins over it.
+if (code !== 0 || process.exitCode === undefined) process.exitCode = code;

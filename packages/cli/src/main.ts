@@ -8,7 +8,7 @@ import { delimiter, resolve } from 'node:path';
 
 import { Command, CommanderError, Option } from 'commander';
 
-import { createImportSystem } from '@importlib/hooks';
+import { createImportSystem, freeze } from '@importlib/hooks';
 import type { InvalidationMode } from '@importlib/loaders';
 
 import { compileTrees, summaryText } from './compile.js';
@@ -30,6 +30,11 @@ const INVALIDATION_MODES = ['timestamp', 'checked-hash', 'unchecked-hash'] as co
 /** Turn the raw `-v` count / option values into what the commands take. */
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const increase = (_: string, previous: number): number => previous + 1;
+
+/** A freeze target written as a path (absolute, holding a `/`, or starting with `.`), not a module name. */
+function looksLikePath(target: string): boolean {
+  return target.startsWith('.') || target.includes('/') || target.startsWith('\\');
+}
 
 function workersOption(value: string): number {
   const n = Number(value);
@@ -275,6 +280,63 @@ Examples:
         exitCode = 1;
       }
     });
+
+  program
+    .command('freeze')
+    .summary('freeze modules into a bundle (frozen modules)')
+    .description(
+      'Write a frozen bundle: each target is a module name found on --path (a package brings everything under it) or a folder or file whose modules are all frozen. Run the bundle with importlib run (its __main__ module), or serve it with createImportSystem({ frozen: [bundle] }).',
+    )
+    .argument('<targets...>', 'module names, folders or files')
+    .requiredOption('-o, --output <bundle>', 'the bundle file to write')
+    .option(
+      '-p, --path <entry>',
+      'where module names are found (repeatable; default: the current folder)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option(
+        '--v8-cache <when>',
+        'the V8 code cache to store: after compiling, after a run at freeze time, or none',
+      )
+        .choices(['compile', 'run', 'none'])
+        .default('compile'),
+    )
+    .option(
+      '--no-filenames',
+      "do not record the source files (__file__ unset, stack frames name '<frozen name>')",
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  importlib freeze app -p src -o app.bundle
+  importlib freeze ./tool -o tool.bundle && importlib run tool.bundle
+  importlib freeze --v8-cache run app.main app.util -p src -o app.bundle`,
+    )
+    .action(
+      (
+        targets: string[],
+        options: { output: string; path: string[]; v8Cache: 'compile' | 'run' | 'none'; filenames: boolean },
+      ) => {
+        const result = freeze(
+          targets.map((target) => (looksLikePath(target) ? resolve(full.cwd, target) : target)),
+          {
+            output: resolve(full.cwd, options.output),
+            path: (options.path.length ? options.path : ['.']).map((entry) => resolve(full.cwd, entry)),
+            v8Cache: options.v8Cache === 'none' ? false : options.v8Cache,
+            filenames: options.filenames,
+          },
+        );
+        for (const module of result.modules) {
+          full.stdout.write(
+            `froze ${module.name}${module.isPackage ? ' (package)' : ''}${module.filename ? ` from ${module.filename}` : ''}\n`,
+          );
+        }
+        full.stdout.write(`wrote ${result.output}: ${result.modules.length} modules, ${result.size} bytes\n`);
+      },
+    );
 
   const argv = [...args];
   if (argv[0] === 'run') {

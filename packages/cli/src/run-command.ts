@@ -142,6 +142,9 @@ export function traceFileFinders(system: ImportSystem): void {
  * (mapped to the TypeScript source) and exit code 1.
  */
 export async function runCommand(request: RunRequest, io: CommandIO): Promise<number> {
+  // Deep enough that an import error's stack reaches the importing module's frame through the
+  // import machinery's own frames (Node keeps 10).
+  if (Error.stackTraceLimit < 50) Error.stackTraceLimit = 50;
   const system = systemFor(request, io);
   const line = (text: string): void => void io.stderr.write(`${text}\n`);
   if (request.verbose > 0) {
