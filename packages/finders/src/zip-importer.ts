@@ -28,6 +28,7 @@ import {
 } from '@importlib/core';
 import {
   COMPILED_SUFFIX,
+  entryPath,
   getZipDirectory,
   invalidateZipDirectory,
   readZipData,
@@ -175,7 +176,7 @@ export class ZipImporter implements PathEntryFinder {
   }
 
   #location(entry: string): string {
-    return path.join(this.archive, ...entry.split('/'));
+    return entryPath(this.archive, entry);
   }
 
   /**

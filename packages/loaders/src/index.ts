@@ -107,6 +107,7 @@ export type { ZipEntry } from './zip/directory.js';
 export { encodeZip, writeZip } from './zip/writer.js';
 export type { ZipWriteEntry, ZipWriteOptions } from './zip/writer.js';
 export {
+  entryPath,
   readZipData,
   zipCachePath,
   zipCompiledEntryName,

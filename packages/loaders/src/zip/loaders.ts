@@ -17,14 +17,19 @@
  *
  * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { ImportError, type ModuleType } from '@importlib/core';
 
 import { cacheFromSource, MAGIC_TAG, PYCACHE } from '../cache-paths.js';
-import { CompiledCacheError, decodeCompiled, isFresh, type CompiledRecord } from '../compiled-cache.js';
+import {
+  CompiledCacheError,
+  crc32,
+  decodeCompiled,
+  isFresh,
+  type CompiledRecord,
+} from '../compiled-cache.js';
 import { compileBody } from '../runtime.js';
 import { CodeFileLoader, type LoaderContext, type Prepared } from '../source-loader.js';
 import { registerSourceMap } from '../stack-traces.js';
@@ -46,26 +51,37 @@ export function zipCompiledEntryName(entry: string): string {
  * `<prefix>/<absolute archive path>/<entry dir>/<file>.<tag>.jsc`.
  */
 export function zipCachePath(archive: string, entry: string, prefix: string | null = null): string {
-  const inner = path.join(archive, ...entry.split('/'));
-  if (prefix !== null) return cacheFromSource(inner, { prefix });
-  const file = `${path.basename(inner)}.${MAGIC_TAG}.jsc`;
-  const dir = path.dirname(entry);
-  return path.join(
-    path.dirname(archive),
-    PYCACHE,
-    path.basename(archive),
-    ...(dir === '.' ? [] : dir.split('/')),
-    file,
-  );
+  if (prefix !== null) return cacheFromSource(entryPath(archive, entry), { prefix });
+  let dir = cacheFolders.get(archive);
+  if (dir === undefined) {
+    dir = path.join(path.dirname(archive), PYCACHE, path.basename(archive));
+    cacheFolders.set(archive, dir);
+  }
+  return `${entryPath(dir, entry)}.${MAGIC_TAG}.jsc`;
 }
 
-/** The 16-byte key a transpile-cache file of an entry carries: archive, entry, CRC-32, size. */
-function entryKey(magic: Uint8Array, archive: string, entry: ZipEntry): Uint8Array {
-  const digest = createHash('sha256')
-    .update(magic)
-    .update(`${archive}\0${entry.name}\0${entry.crc32}\0${entry.size}`)
-    .digest();
-  return new Uint8Array(digest.buffer, digest.byteOffset, 16).slice();
+/** The transpile-cache folder of each archive (computed once: this is on every warm import). */
+const cacheFolders = new Map<string, string>();
+
+/**
+ * `<archive>/<entry>` as a path. Entry names were checked when the directory was read (no `..`, no
+ * empty or absolute segments, no backslashes), so joining is concatenation.
+ */
+export function entryPath(archive: string, entry: string): string {
+  return path.sep === '/' ? `${archive}/${entry}` : path.join(archive, ...entry.split('/'));
+}
+
+/**
+ * The 16-byte key a transpile-cache file of an entry carries (in its source-hash field): the entry's
+ * CRC-32 and size, and a CRC-32 of the archive path and entry name. The file's magic number already
+ * covers the transpiler and its options. Cheap on purpose: this is on every warm import.
+ */
+function entryKey(archive: string, entry: ZipEntry): Uint8Array {
+  const key = Buffer.alloc(16);
+  key.writeUInt32LE(entry.crc32, 0);
+  key.writeUInt32LE(crc32(Buffer.from(`${archive}\0${entry.name}`)), 4);
+  key.writeDoubleLE(entry.size, 8);
+  return key;
 }
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
@@ -162,6 +178,7 @@ export class ZipSourceLoader extends CodeFileLoader {
   /** The entry's name inside the archive. */
   readonly entry: string;
   readonly #location: ZipLocation;
+  #cachePath: string | null | undefined;
 
   /**
    * @param name the module name
@@ -169,7 +186,7 @@ export class ZipSourceLoader extends CodeFileLoader {
    * @param entry the entry's name inside the archive
    */
   constructor(name: string, directory: ZipDirectory, entry: string, context: LoaderContext) {
-    super(name, path.join(directory.archive, ...entry.split('/')), context);
+    super(name, entryPath(directory.archive, entry), context);
     this.archive = directory.archive;
     this.entry = entry;
     this.#location = { archive: directory.archive, entry, directory };
@@ -182,8 +199,12 @@ export class ZipSourceLoader extends CodeFileLoader {
 
   /** The transpile-cache file outside the archive, or `null` when the cache is off. */
   override getCached(): string | null {
-    const { cache } = this.context;
-    return cache.read || cache.write ? zipCachePath(this.archive, this.entry, cache.prefix) : null;
+    if (this.#cachePath === undefined) {
+      const { cache } = this.context;
+      this.#cachePath =
+        cache.read || cache.write ? zipCachePath(this.archive, this.entry, cache.prefix) : null;
+    }
+    return this.#cachePath;
   }
 
   /** Bytes of a data file in the archive. @throws ZipFileNotFoundError when it is not there. */
@@ -227,7 +248,7 @@ export class ZipSourceLoader extends CodeFileLoader {
         try {
           const decoded = decodeCompiled(readEntry(this.#location, compiledName), {
             name,
-            path: path.join(this.archive, ...compiledName.split('/')),
+            path: entryPath(this.archive, compiledName),
             magic,
           });
           if (matchesEntry(decoded, entry, readSource, cache.checkHashBased)) {
@@ -244,7 +265,7 @@ export class ZipSourceLoader extends CodeFileLoader {
       }
     }
 
-    const key = entryKey(magic, this.archive, entry);
+    const key = entryKey(this.archive, entry);
     const cachePath = this.getCached();
     if (cache.read && cachePath !== null) {
       const bytes = readIfExists(cachePath);
@@ -329,7 +350,7 @@ export class ZipSourcelessLoader extends CodeFileLoader {
   readonly #location: ZipLocation;
 
   constructor(name: string, directory: ZipDirectory, entry: string, context: LoaderContext) {
-    super(name, path.join(directory.archive, ...entry.split('/')), context);
+    super(name, entryPath(directory.archive, entry), context);
     this.archive = directory.archive;
     this.entry = entry;
     this.#location = { archive: directory.archive, entry, directory };
@@ -394,7 +415,7 @@ export class ZipJsonLoader extends ValueFileLoader {
   readonly #location: ZipLocation;
 
   constructor(name: string, directory: ZipDirectory, entry: string, context: LoaderContext) {
-    super(name, path.join(directory.archive, ...entry.split('/')), context.system);
+    super(name, entryPath(directory.archive, entry), context.system);
     this.archive = directory.archive;
     this.entry = entry;
     this.#location = { archive: directory.archive, entry, directory };
@@ -521,7 +542,7 @@ export class ZipPath {
 
   /** `<archive>/<name>`. */
   toString(): string {
-    return this.at === '' ? this.archive : path.join(this.archive, ...this.at.split('/'));
+    return this.at === '' ? this.archive : entryPath(this.archive, this.at);
   }
 }
 
