@@ -125,6 +125,16 @@ export function scenarios(root, counts = MEMORY_COUNTS.full) {
       strace: true,
     },
     {
+      id: 'importlib-zip-warm',
+      group: 'importlib-zip',
+      label: 'importlib warm from a zip',
+      what: 'createImportSystem({ path: [tree.zip] }).importModule("entry"): the tree zipped (sources only) by the warm-up run, which also fills the transpile cache kept beside the archive',
+      script: script('zip'),
+      args: base,
+      warmupArgs: [...base, '--zip'],
+      strace: true,
+    },
+    {
       id: 'memory-reload',
       group: 'memory-reload',
       kind: 'memory',
