@@ -39,6 +39,8 @@ const ZIP64_LOCATOR_SIZE = 20;
 const ZIP64_EOCD_SIZE = 56;
 const CENTRAL_SIZE = 46;
 const LOCAL_SIZE = 30;
+/** Bytes read past a local header's name for its extra field, in the same read (Zip64 takes 20). */
+const LOCAL_EXTRA_GUESS = 32;
 const MAX_COMMENT = 0xffff;
 const U32_MAX = 0xffff_ffff;
 const FLAG_ENCRYPTED = 0x1;
@@ -169,7 +171,7 @@ export class ZipDirectory {
   }
 
   /**
-   * The uncompressed bytes of the file entry `name`, read from the archive now (one open, two reads).
+   * The uncompressed bytes of the file entry `name`, read from the archive now (one open, usually one read).
    *
    * @throws ZipImportError `'missing-entry'` when there is no such file; `'changed'` when the archive
    *   is no longer the file this directory was read from (read the directory again); `'encrypted'`,
@@ -211,41 +213,64 @@ export class ZipDirectory {
     } catch (error) {
       return fail(`cannot open the archive: ${(error as Error).message}`, 'not-found', error);
     }
-    let data: Buffer;
     try {
-      if (!sameStamp(stampOf(fstatSync(fd)), this.stamp)) {
-        fail('the archive changed since its directory was read', 'changed');
+      return this.#readOpen(fd, entry, fail);
+    } catch (error) {
+      // Damage found: if the file is no longer the one the directory was read from, say that instead
+      // (the caller reads the directory again). Checked only on failure: good bytes pass the checks.
+      if (
+        error instanceof ZipImportError &&
+        error.reason !== 'changed' &&
+        !sameStamp(stampOf(fstatSync(fd)), this.stamp)
+      ) {
+        fail('the archive changed since its directory was read', 'changed', error);
       }
-      const header = readAt(fd, entry.headerOffset, LOCAL_SIZE, this.archive, entry.name);
-      if (header.readUInt32LE(0) !== SIG_LOCAL) {
-        fail('no local header where the central directory says the entry starts', 'corrupt');
-      }
-      const nameLength = header.readUInt16LE(26);
-      const extraLength = header.readUInt16LE(28);
-      const dataStart = entry.headerOffset + LOCAL_SIZE + nameLength + extraLength;
-      if (dataStart + entry.compressedSize > this.#dataLimit) {
-        fail('the entry data runs into the central directory', 'corrupt');
-      }
-      const rest = readAt(
-        fd,
-        entry.headerOffset + LOCAL_SIZE,
-        nameLength + extraLength + entry.compressedSize,
-        this.archive,
-        entry.name,
-      );
-      if (nameLength !== entry.rawName.length || !rest.subarray(0, nameLength).equals(entry.rawName)) {
-        fail('the local header names another entry', 'corrupt');
-      }
-      data = rest.subarray(nameLength + extraLength);
+      throw error;
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * Read, check and inflate `entry` from the open archive `fd`: one `pread` of its local header,
+   * name and data (a second one only when the local extra field is longer than usual).
+   */
+  #readOpen(fd: number, entry: ZipEntry, fail: (message: string, reason: ZipErrorReason) => never): Buffer {
+    const nameLength = entry.rawName.length;
+    const guess = Math.min(
+      LOCAL_SIZE + nameLength + LOCAL_EXTRA_GUESS + entry.compressedSize,
+      this.#dataLimit - entry.headerOffset,
+    );
+    let chunk = readAt(fd, entry.headerOffset, guess, this.archive, entry.name);
+    if (chunk.readUInt32LE(0) !== SIG_LOCAL) {
+      fail('no local header where the central directory says the entry starts', 'corrupt');
+    }
+    const localNameLength = chunk.readUInt16LE(26);
+    const extraLength = chunk.readUInt16LE(28);
+    const dataOffset = LOCAL_SIZE + localNameLength + extraLength;
+    if (entry.headerOffset + dataOffset + entry.compressedSize > this.#dataLimit) {
+      fail('the entry data runs into the central directory', 'corrupt');
+    }
+    if (dataOffset + entry.compressedSize > chunk.length) {
+      chunk = readAt(fd, entry.headerOffset, dataOffset + entry.compressedSize, this.archive, entry.name);
+    }
+    if (
+      localNameLength !== nameLength ||
+      !chunk.subarray(LOCAL_SIZE, LOCAL_SIZE + nameLength).equals(entry.rawName)
+    ) {
+      fail('the local header names another entry', 'corrupt');
+    }
+    const data = chunk.subarray(dataOffset, dataOffset + entry.compressedSize);
     let out: Buffer = data;
     if (entry.method === 8) {
       try {
         out = zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) });
       } catch (error) {
-        fail(`the entry does not inflate: ${(error as Error).message}`, 'bad-data', error);
+        throw new ZipImportError(`the entry does not inflate: ${(error as Error).message}`, 'bad-data', {
+          archive: this.archive,
+          entry: entry.name,
+          cause: error,
+        });
       }
     }
     if (out.length !== entry.size) {
