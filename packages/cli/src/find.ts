@@ -157,7 +157,10 @@ function cachedState(system: ImportSystem, spec: ModuleSpec): FindReport['cached
 /** The report as text lines. */
 export function formatFindReport(report: FindReport): string {
   const lines: string[] = [];
-  const field = (label: string, value: string): void => void lines.push(`${`${label}:`.padEnd(11)}${value}`);
+  const field = (label: string, value: string): void => {
+    const head = `${label}:`;
+    lines.push(`${head.length >= 11 ? `${head} ` : head.padEnd(11)}${value}`);
+  };
   const { spec } = report;
   field('module', report.name);
   if (spec) {

@@ -8,7 +8,7 @@ import { delimiter, resolve } from 'node:path';
 
 import { Command, CommanderError, Option } from 'commander';
 
-import { createImportSystem, freeze } from '@importlib/hooks';
+import { buildZipApp, createImportSystem, freeze } from '@importlib/hooks';
 import type { InvalidationMode } from '@importlib/loaders';
 
 import { compileTrees, summaryText } from './compile.js';
@@ -24,6 +24,9 @@ import {
 } from './run-command.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** What `zipapp --shebang` puts after `#!`: env runs `importlib run <the archive>`. */
+const DEFAULT_SHEBANG = '/usr/bin/env -S importlib run';
 
 const INVALIDATION_MODES = ['timestamp', 'checked-hash', 'unchecked-hash'] as const;
 
@@ -61,7 +64,9 @@ export async function main(args: readonly string[], io: Partial<CommandIO> = {})
   let runArgs: RunArgs = { own: [], args: [] };
 
   const program = new Command('importlib')
-    .description("Python's import system for TypeScript and JavaScript: run, trace, profile, compile, find.")
+    .description(
+      "Python's import system for TypeScript and JavaScript: run, trace, profile, compile, find, freeze, zipapp.",
+    )
     .version(version, '-V, --version')
     .enablePositionalOptions()
     .exitOverride()
@@ -88,6 +93,8 @@ Examples:
   importlib run --importtime -m app         the -X importtime table on stderr
   importlib compile src -j 4                fill the compiled cache of a tree with 4 workers
   importlib find app.util -p src            which finder and loader serve app.util, and why not the others
+  importlib freeze app -p src -o app.bundle freeze a package (run it: importlib run app.bundle)
+  importlib zipapp app -o app.zip           pack a folder with a __main__ into a zip app
 
 Colours only on a terminal, never with NO_COLOR. IMPORTLIB_PATH adds path entries (like PYTHONPATH).`,
     );
@@ -335,6 +342,53 @@ Examples:
           );
         }
         full.stdout.write(`wrote ${result.output}: ${result.modules.length} modules, ${result.size} bytes\n`);
+      },
+    );
+
+  program
+    .command('zipapp')
+    .summary('pack a folder into a runnable zip app')
+    .description(
+      "Pack a folder into a zip app (Python's zipapp): an archive with a __main__ module at its root, run with importlib run app.zip (or directly, with --shebang). __pycache__ folders are left out.",
+    )
+    .argument('<dir>', 'the folder to pack')
+    .requiredOption('-o, --output <archive>', 'the archive to write')
+    .option(
+      '-m, --main <pkg.mod:fn>',
+      'generate a __main__ that calls fn() of pkg.mod (the folder must have no __main__)',
+    )
+    .option(
+      '--compile',
+      "put each source's compiled file in the archive, so the app starts without transpiling",
+    )
+    .option(
+      '--shebang [interpreter]',
+      `start the archive with #!<interpreter> and make it executable (default: ${DEFAULT_SHEBANG})`,
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  importlib zipapp app -o app.zip && importlib run app.zip
+  importlib zipapp src -m app.cli:main --compile -o cli.zip
+  importlib zipapp app --shebang -o app.pyz && ./app.pyz`,
+    )
+    .action(
+      (
+        dir: string,
+        options: { output: string; main?: string; compile?: boolean; shebang?: string | true },
+      ) => {
+        const result = buildZipApp(resolve(full.cwd, dir), {
+          output: resolve(full.cwd, options.output),
+          ...(options.main ? { main: options.main } : {}),
+          compile: options.compile ?? false,
+          ...(options.shebang
+            ? { shebang: options.shebang === true ? DEFAULT_SHEBANG : options.shebang }
+            : {}),
+        });
+        full.stdout.write(
+          `wrote ${result.output}: ${result.entries} entries${result.compiled ? `, ${result.compiled} compiled` : ''}\n`,
+        );
       },
     );
 

@@ -51,16 +51,14 @@ describe('the importtime HTML page', () => {
   });
 
   it.skipIf(!browser.path)('draws one box per import, named, with its times', async () => {
-    const names = await page.$$eval('#chart .node', (nodes) =>
-      nodes.map((n) => (n as HTMLElement).dataset.name),
-    );
+    const names = await page.$$eval('#chart .node', (nodes) => nodes.map((n) => n.getAttribute('data-name')));
     expect(names.filter(Boolean).sort()).toEqual(['pkg', 'pkg.b', 'pkg.c', 'pkg.leaf']);
     expect(pageErrors).toEqual([]);
   });
 
   it.skipIf(!browser.path)('nests imports one row down, pkg.leaf under pkg.b', async () => {
     const depth = (name: string): Promise<string | undefined> =>
-      page.$eval(`#chart .node[data-name="${name}"]`, (n) => (n as HTMLElement).dataset.depth);
+      page.$eval(`#chart .node[data-name="${name}"]`, (n) => n.getAttribute('data-depth'));
     expect(await depth('pkg.b')).toBe('1');
     expect(await depth('pkg.leaf')).toBe('2');
   });
@@ -69,11 +67,11 @@ describe('the importtime HTML page', () => {
     const box = (name: string) =>
       page.$eval(`#chart .node[data-name="${name}"]`, (n) => ({
         width: n.getBoundingClientRect().width,
-        cumulative: Number((n as HTMLElement).dataset.cumulative),
+        cumulative: Number(n.getAttribute('data-cumulative')),
       }));
     const chartWidth = await page.$eval('#chart', (n) => n.clientWidth);
     const total = await page.$eval('#chart .node[data-depth="0"]', (n) =>
-      Number((n as HTMLElement).dataset.cumulative),
+      Number(n.getAttribute('data-cumulative')),
     );
     for (const name of ['pkg.b', 'pkg.c']) {
       const { width, cumulative } = await box(name);
@@ -84,7 +82,7 @@ describe('the importtime HTML page', () => {
   it.skipIf(!browser.path)('shows self and cumulative microseconds on hover', async () => {
     await page.hover('#chart .node[data-name="pkg.b"]');
     const tip = await page.textContent('#tip');
-    const self = await page.$eval('#chart .node[data-name="pkg.b"]', (n) => (n as HTMLElement).dataset.self);
+    const self = await page.$eval('#chart .node[data-name="pkg.b"]', (n) => n.getAttribute('data-self'));
     expect(tip).toContain('pkg.b');
     expect(tip).toContain(`self: ${Number(self).toLocaleString('en-US')} \u00b5s`);
     expect(tip).toMatch(/cumulative: [\d,]+ \u00b5s \(\d+\.\d% of all\)/);
@@ -92,17 +90,17 @@ describe('the importtime HTML page', () => {
 
   it.skipIf(!browser.path)('zooms into an import on click, and back out with reset', async () => {
     await page.click('#chart .node[data-name="pkg.b"]');
-    expect(await page.$eval('#chart', (n) => (n as HTMLElement).dataset.focus)).toBe('pkg.b');
+    expect(await page.$eval('#chart', (n) => n.getAttribute('data-focus'))).toBe('pkg.b');
     const zoomed = await page.$eval(
       '#chart .node[data-name="pkg.b"]',
       (n) => n.getBoundingClientRect().width,
     );
     expect(zoomed).toBeGreaterThan((await page.$eval('#chart', (n) => n.clientWidth)) - 3);
     expect(
-      await page.$$eval('#chart .node', (nodes) => nodes.map((n) => (n as HTMLElement).dataset.name)),
+      await page.$$eval('#chart .node', (nodes) => nodes.map((n) => n.getAttribute('data-name'))),
     ).toEqual(['pkg.b', 'pkg', 'pkg.leaf']); // pkg.b's find-and-load imported its parent first
     await page.click('#crumbs button:first-child');
-    expect(await page.$eval('#chart', (n) => (n as HTMLElement).dataset.focus)).toBe('');
+    expect(await page.$eval('#chart', (n) => n.getAttribute('data-focus'))).toBe('');
     expect(await page.$$eval('#chart .node', (nodes) => nodes.length)).toBe(5);
   });
 });
