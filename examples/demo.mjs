@@ -1,9 +1,12 @@
-// The quick-start demo: a tiny plugin host on @importlib/core. Plugins live in memory here (loading
-// from folders, zips and frozen bundles arrives with @importlib/finders and @importlib/loaders); what
+// The quick-start demo: a tiny plugin host on @importlib/core. Plugins live in memory here; what
 // it shows is the machinery they plug into: isolated registries, packages, relative imports, reload,
-// typed errors, and -v style tracing.
-import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// typed errors, and -v style tracing. Then a TypeScript app from its folder with the compiled cache,
+// and the `importlib` command on it: a folder, a zip app, a frozen bundle, an importtime chart.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { CodeObject, ImportSystem, ModuleNotFoundError, ModuleSpec } from '@importlib/core';
 import { createImportSystem } from '@importlib/hooks';
@@ -131,4 +134,24 @@ for (const round of ['cold', 'warm']) {
   console.log(`   ${round} (${ms} ms): ${main.lines.join(' | ')}`);
   console.log(`     ${round === 'cold' ? 'transpiled' : 'from the compiled cache'}: ${sources.join(', ')}`);
 }
+
+console.log('\n7. the importlib command on the same app (packages/cli, `importlib --help`):');
+const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'importlib-demo-'));
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const importlib = (...args) => {
+  const short = (text) => text.replaceAll(out, '$OUT').replaceAll(repo, '');
+  console.log(`   $ importlib ${short(args.join(' '))}`);
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8' });
+  for (const line of short(`${result.stdout}${result.stderr}`).trimEnd().split('\n'))
+    console.log(`     ${line}`);
+};
+importlib('run', 'examples/app', 'from', 'a', 'folder'); // the folder's __main__.ts
+importlib('zipapp', 'examples/app', '-o', join(out, 'app.zip'));
+importlib('run', join(out, 'app.zip'));
+importlib('freeze', 'examples/app', '-o', join(out, 'app.bundle'));
+importlib('run', join(out, 'app.bundle'));
+importlib('run', '--importtime', 'examples/app');
+importlib('run', '--importtime=html', join(out, 'imports.html'), 'examples/app');
+console.log(`   the chart: open ${pathToFileURL(join(out, 'imports.html')).href} (hover, click to zoom)`);
 console.log('\nNext: `npm test` runs every test.');

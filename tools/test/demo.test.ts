@@ -1,6 +1,7 @@
 // The README's demo must keep working: run it as a newcomer would (after the build) and check what it
 // claims to show.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -25,6 +26,21 @@ describe('the README demo', () => {
     expect(output).toContain('hello, dear importlib | HELLO, FOLDERS! | from main.ts');
     expect(output).toMatch(/cold \(.*\n.*transpiled: .*main \(compiled, cache written\)/);
     expect(output).toMatch(/warm \(.*\n.*from the compiled cache: .*main/);
+  });
+
+  it('runs the app with the importlib command from its folder, a zip app and a frozen bundle', () => {
+    const ran = output.split('hello, dear importlib\n     HELLO, FOLDERS!\n     from main.ts').length - 1;
+    expect(ran).toBe(5); // folder, zip app, bundle, and the two importtime runs
+    expect(output).toContain('     args: from a folder');
+    expect(output).toMatch(/wrote \$OUT\/app\.zip: \d+ entries/);
+    expect(output).toMatch(/wrote \$OUT\/app\.bundle: 4 modules/);
+  });
+
+  it('prints the importtime table and writes the chart', () => {
+    expect(output).toContain('import time: self [us] | cumulative | imported package');
+    expect(output).toMatch(/import time: +\d+ \| +\d+ \| main$/m);
+    const chart = /the chart: open (file:\S+)/.exec(output)?.[1];
+    expect(chart && readFileSync(fileURLToPath(chart), 'utf8')).toContain('id="import-tree"');
   });
 
   it('shows the typed errors with their codes', () => {
