@@ -85,7 +85,7 @@ export {
 } from './source-loader.js';
 export type { CompiledCacheOptions, LoaderOptions } from './source-loader.js';
 export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
-export type { SourceMapLoader } from './stack-traces.js';
+export type { RegisterSourceMapOptions, SourceMapLoader } from './stack-traces.js';
 export { compileFile } from './compile-file.js';
 export type { CompileFileOptions, CompileFileResult } from './compile-file.js';
 export { NodeRequireLoader } from './node-loader.js';
@@ -132,6 +132,7 @@ export {
   FrozenLoader,
   hasBundleMagic,
   isBundleFile,
+  programOf,
   writeBundle,
 } from './frozen/index.js';
 export type {
@@ -142,6 +143,7 @@ export type {
   FrozenLoaderOptions,
   FrozenLoaderState,
   FrozenLookup,
+  FrozenProgram,
   FrozenRecord,
 } from './frozen/index.js';
 // End of frozen bundles.

@@ -18,7 +18,19 @@ interface Registration {
   load: SourceMapLoader;
   /** Columns the module wrapper adds before the code on the first line. */
   firstLineOffset: number;
+  /** Frames name the original file the map gives (one script holding many files: a frozen bundle). */
+  originalFiles: boolean;
   parsed?: SourceMap | null;
+}
+
+/** Options of {@link registerSourceMap}. */
+export interface RegisterSourceMapOptions {
+  /**
+   * Report the original file each mapped position comes from (the map's `sources`) instead of
+   * `filename`: for one script that holds many files, such as a frozen bundle's program.
+   * @default false
+   */
+  originalFiles?: boolean;
 }
 
 const registry = new Map<string, Registration>();
@@ -28,9 +40,14 @@ let installed = false;
  * Map stack frames of `filename` through the source map `load` gives. `firstLineOffset` is the
  * number of characters the wrapper puts before the code on line 1.
  */
-export function registerSourceMap(filename: string, load: SourceMapLoader, firstLineOffset = 0): void {
+export function registerSourceMap(
+  filename: string,
+  load: SourceMapLoader,
+  firstLineOffset = 0,
+  options: RegisterSourceMapOptions = {},
+): void {
   if (!installed) install();
-  registry.set(filename, { load, firstLineOffset });
+  registry.set(filename, { load, firstLineOffset, originalFiles: options.originalFiles ?? false });
 }
 
 /** Stop mapping frames of `filename`. */
@@ -66,6 +83,8 @@ function parsedMap(registration: Registration): SourceMap | null {
 interface Position {
   line: number;
   column: number;
+  /** The original file, when the registration reports original files. */
+  file?: string;
 }
 
 function mapPosition(registration: Registration, line: number, column: number): Position | null {
@@ -75,9 +94,12 @@ function mapPosition(registration: Registration, line: number, column: number): 
   const entry = map.findEntry(line - 1, Math.max(0, generatedColumn - 1)) as {
     originalLine?: number;
     originalColumn?: number;
+    originalSource?: string;
   };
   if (entry.originalLine === undefined || entry.originalColumn === undefined) return null;
-  return { line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+  const position: Position = { line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+  if (registration.originalFiles && entry.originalSource) position.file = entry.originalSource;
+  return position;
 }
 
 function mapCallSite(site: NodeJS.CallSite): NodeJS.CallSite {
@@ -91,7 +113,7 @@ function mapCallSite(site: NodeJS.CallSite): NodeJS.CallSite {
   return mappedCallSite(
     site,
     `${file}:${line}:${column}`,
-    `${file}:${original.line}:${original.column}`,
+    `${original.file ?? file}:${original.line}:${original.column}`,
     original,
   );
 }
@@ -103,20 +125,28 @@ function mappedCallSite(
   original: string,
   position: Position,
 ): NodeJS.CallSite {
-  const proxy: Record<string, unknown> = {};
-  for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(site))) {
+  // The real prototype, so hooks that copy a call site's methods from its prototype (source-map-support,
+  // test runners) find them; each method is an own property here (defined: the prototype's are
+  // read-only), bound to the real site unless overridden.
+  const prototype = Object.getPrototypeOf(site) as object;
+  const proxy = Object.create(prototype) as Record<string, unknown>;
+  const define = (key: string, value: unknown): void => {
+    Object.defineProperty(proxy, key, { value, writable: true, configurable: true, enumerable: false });
+  };
+  for (const key of Object.getOwnPropertyNames(prototype)) {
     const value = (site as unknown as Record<string, unknown>)[key];
     if (typeof value === 'function' && key !== 'constructor') {
-      proxy[key] = (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(site, args);
+      define(key, (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(site, args));
     }
   }
-  proxy.getLineNumber = () => position.line;
-  proxy.getColumnNumber = () => position.column;
-  proxy.toString = () => {
+  if (position.file !== undefined) define('getFileName', () => position.file);
+  define('getLineNumber', () => position.line);
+  define('getColumnNumber', () => position.column);
+  define('toString', () => {
     const text = site.toString();
     const at = text.lastIndexOf(generated);
     return at === -1 ? text : text.slice(0, at) + original + text.slice(at + generated.length);
-  };
+  });
   return proxy as unknown as NodeJS.CallSite;
 }
 

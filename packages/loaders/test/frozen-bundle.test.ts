@@ -16,6 +16,7 @@ import {
   FrozenBundle,
   FrozenBundleError,
   isBundleFile,
+  programOf,
   writeBundle,
   type FrozenRecord,
 } from '../src/frozen/index.js';
@@ -30,7 +31,6 @@ const records: FrozenRecord[] = [
     isPackage: true,
     js: 'exports.kind = "package";\n',
     map: '{"version":3,"mappings":"AAAA"}',
-    v8: Uint8Array.from({ length: 64 }, (_, i) => i),
     origname: 'app',
     filename: '/src/app/__init__.ts',
   },
@@ -57,7 +57,7 @@ function flip(bytes: Uint8Array, at: number, mask: number): void {
 /** Rewrite the header's CRC after a deliberate header edit. */
 function resealHeader(bytes: Uint8Array): Uint8Array {
   const buf = Buffer.from(bytes);
-  buf.writeUInt32LE(crc32(buf.subarray(0, 44)), 44);
+  buf.writeUInt32LE(crc32(buf.subarray(0, 64)), 64);
   return new Uint8Array(buf);
 }
 
@@ -102,13 +102,27 @@ describe('frozen bundle layout', () => {
   });
 
   it('gives the V8 cache to a process with the same runtime key', () => {
-    expect([...(open(encodeBundle(records)).code('app').v8 ?? [])]).toEqual([...records[0]!.v8!]);
+    const v8 = Uint8Array.from({ length: 64 }, (_, i) => i);
+    expect([...(open(encodeBundle(records, { v8 })).program().v8 ?? [])]).toEqual([...v8]);
   });
 
   it('drops the V8 cache made under another runtime key', () => {
-    const bundle = open(encodeBundle(records, { runtimeKey: new Uint8Array(16).fill(7) }));
-    expect(bundle.v8Usable).toBe(false);
-    expect(bundle.code('app')).toMatchObject({ js: 'exports.kind = "package";\n', v8: null });
+    const v8 = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const bundle = open(encodeBundle(records, { v8, runtimeKey: new Uint8Array(16).fill(7) }));
+    expect([bundle.v8Usable, bundle.program().v8]).toEqual([false, null]);
+  });
+
+  it('drops a V8 cache that fails its checksum, keeping the code', () => {
+    const v8 = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const bytes = encodeBundle(records, { v8 });
+    const at = Buffer.from(bytes).indexOf(Buffer.from(v8.subarray(10, 30)));
+    flip(bytes, at, 0x04);
+    const bundle = open(bytes);
+    expect([bundle.program().v8, bundle.code('app.util').js]).toEqual([null, 'exports.n = 1;\n']);
+  });
+
+  it('stores the program the V8 cache must be made from', () => {
+    expect(open(encodeBundle(records)).program().text).toBe(programOf(records));
   });
 
   it('marks an entry without code as excluded', () => {
@@ -142,6 +156,12 @@ describe('reading bundle files', () => {
     const bundle = FrozenBundle.read(file);
     expect(bundle.path).toBe(file);
     expect(bundle.code('app.util').js).toBe('exports.n = 1;\n');
+  });
+
+  it('reads a source map from the file when it is asked for', () => {
+    const file = path.join(work, 'app.frozen');
+    writeBundle(file, records);
+    expect(FrozenBundle.read(file).code('app').map).toBe('{"version":3,"mappings":"AAAA"}');
   });
 
   it('leaves no temporary file beside the bundle', () => {
@@ -193,10 +213,16 @@ describe('bad bundles', () => {
     expect(bundleError(() => open(encodeBundle(records).subarray(0, 20))).reason).toBe('truncated');
   });
 
-  it('refuses a bundle cut inside its data, naming the module whose record runs past the end', () => {
+  it('refuses a bundle cut inside its source maps, naming the module whose map runs past the end', () => {
     const bytes = encodeBundle(records);
     const error = bundleError(() => open(bytes.subarray(0, bytes.length - 3)));
-    expect(error).toMatchObject({ reason: 'truncated', moduleName: 'app.later' });
+    expect(error).toMatchObject({ reason: 'truncated', moduleName: 'app' });
+  });
+
+  it('refuses a bundle cut inside its program', () => {
+    const bytes = encodeBundle(records);
+    const at = Buffer.from(bytes).indexOf('exports.n');
+    expect(bundleError(() => open(bytes.subarray(0, at))).reason).toBe('truncated');
   });
 
   it('refuses a damaged header', () => {
@@ -211,14 +237,23 @@ describe('bad bundles', () => {
     expect(bundleError(() => open(bytes)).reason).toBe('integrity');
   });
 
-  it('opens a bundle with a damaged record, and fails only that module’s code, naming it', () => {
+  it('opens a bundle with damaged code, and fails when the code is needed', () => {
     const bytes = encodeBundle(records);
     const at = Buffer.from(bytes).indexOf('exports.n = 1');
     flip(bytes, at + 8, 0x01);
     const bundle = open(bytes);
-    expect(bundle.code('app').js).toBe('exports.kind = "package";\n');
+    expect(bundle.entry('app.util')?.isPackage).toBe(false);
     const error = bundleError(() => bundle.code('app.util'));
-    expect(error).toMatchObject({ reason: 'integrity', moduleName: 'app.util', path: BUNDLE });
+    expect(error).toMatchObject({ reason: 'integrity', path: BUNDLE });
+  });
+
+  it('fails only the module whose source map is damaged, naming it', () => {
+    const bytes = encodeBundle(records);
+    const at = Buffer.from(bytes).lastIndexOf('AAAA');
+    flip(bytes, at, 0x01);
+    const bundle = open(bytes);
+    expect(bundle.code('app.util').js).toBe('exports.n = 1;\n');
+    expect(bundleError(() => bundle.code('app'))).toMatchObject({ reason: 'integrity', moduleName: 'app' });
   });
 
   it('refuses to hand out the code of an excluded entry', () => {

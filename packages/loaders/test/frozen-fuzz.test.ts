@@ -31,12 +31,12 @@ const records: FrozenRecord[] = [
     name: 'pkg.mod',
     isPackage: false,
     js: 'exports.b = "ünï";',
-    v8: Uint8Array.from({ length: 50 }, (_, i) => i),
+    map: '{"version":3,"x":"é"}',
   },
   { name: 'pkg.gone', isPackage: false, js: null },
   { name: 'other', isPackage: false, isAsync: true, js: 'await 0;', map: null, filename: '/s/other.ts' },
 ];
-const valid = encodeBundle(records);
+const valid = encodeBundle(records, { v8: Uint8Array.from({ length: 50 }, (_, i) => i) });
 
 /** Put `bytes` in a larger buffer, followed by {@link OUTSIDE}, and return the view of `bytes` only. */
 function embedded(bytes: Uint8Array): Uint8Array {
@@ -52,10 +52,15 @@ function reseal(bytes: Uint8Array): Uint8Array {
   const buf = Buffer.from(bytes);
   if (buf.length < BUNDLE_HEADER_SIZE) return buf;
   const indexLength = buf.readUInt32LE(36);
-  if (BUNDLE_HEADER_SIZE + indexLength <= buf.length) {
-    buf.writeUInt32LE(crc32(buf.subarray(BUNDLE_HEADER_SIZE, BUNDLE_HEADER_SIZE + indexLength)), 40);
+  const programLength = buf.readUInt32LE(44);
+  const programStart = BUNDLE_HEADER_SIZE + indexLength;
+  if (programStart <= buf.length) {
+    buf.writeUInt32LE(crc32(buf.subarray(BUNDLE_HEADER_SIZE, programStart)), 40);
+    if (programStart + programLength <= buf.length) {
+      buf.writeUInt32LE(crc32(buf.subarray(programStart, programStart + programLength)), 48);
+    }
   }
-  buf.writeUInt32LE(crc32(buf.subarray(0, 44)), 44);
+  buf.writeUInt32LE(crc32(buf.subarray(0, 64)), 64);
   return new Uint8Array(buf);
 }
 
@@ -71,6 +76,14 @@ function readAll(bytes: Uint8Array): 'ok' | 'refused' {
     if (error instanceof FrozenBundleError && error.path === '/fuzz/b.frozen') return 'refused';
     throw error;
   }
+  try {
+    const program = bundle.program();
+    if (program.text.includes('OUTSIDE')) throw new Error('read outside the bundle');
+    if (program.v8 && program.v8.byteLength > bytes.length)
+      throw new Error('V8 bytes larger than the bundle');
+  } catch (error) {
+    if (!(error instanceof FrozenBundleError)) throw error;
+  }
   for (const name of bundle.names()) {
     const entry = bundle.entry(name);
     if (!entry || entry.excluded || entry.invalid) continue;
@@ -78,9 +91,9 @@ function readAll(bytes: Uint8Array): 'ok' | 'refused' {
       const code = bundle.code(name);
       if (code.js.includes('OUTSIDE') || code.map?.includes('OUTSIDE'))
         throw new Error('read outside the bundle');
-      if (code.v8 && code.v8.byteLength > bytes.length) throw new Error('V8 bytes larger than the bundle');
     } catch (error) {
-      if (error instanceof FrozenBundleError && error.moduleName === name) continue;
+      if (error instanceof FrozenBundleError && (error.moduleName === name || error.moduleName === null))
+        continue;
       throw error;
     }
   }

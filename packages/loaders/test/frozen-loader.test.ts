@@ -12,9 +12,10 @@ import {
   FROZEN_ORIGIN,
   FrozenBundle,
   FrozenLoader,
+  programOf,
   type FrozenRecord,
 } from '../src/frozen/index.js';
-import type { CompiledBody } from '../src/runtime.js';
+import { compileBody } from '../src/runtime.js';
 import { transpile } from '../src/transpile.js';
 import { thrown } from './helpers.js';
 
@@ -26,7 +27,8 @@ function frozen(
 ): FrozenRecord {
   const filename = options.filename ?? `/src/${name.replaceAll('.', '/')}.ts`;
   const { code, map } = transpile(source, filename, {}, name);
-  return { name, isPackage: options.isPackage ?? false, js: code, map, origname: name, filename };
+  const { isAsync } = compileBody(code, filename, { moduleName: name });
+  return { name, isPackage: options.isPackage ?? false, isAsync, js: code, map, origname: name, filename };
 }
 
 /** Serves every name the loader has, ignoring the path (as Python's FrozenImporter). */
@@ -47,13 +49,15 @@ class TestFrozenFinder implements MetaPathFinder {
 
 function systemOf(
   records: FrozenRecord[],
-  options: { runtimeKey?: Uint8Array; onCompiled?: (name: string, body: CompiledBody) => void } = {},
+  options: {
+    runtimeKey?: Uint8Array;
+    v8?: Uint8Array;
+    onCompiled?: (bundle: FrozenBundle, script: vm.Script) => void;
+  } = {},
 ): ImportSystem {
   const system = new ImportSystem();
-  const bundle = FrozenBundle.fromBytes(
-    encodeBundle(records, { runtimeKey: options.runtimeKey }),
-    '/b/app.frozen',
-  );
+  const bytes = encodeBundle(records, { runtimeKey: options.runtimeKey, v8: options.v8 });
+  const bundle = FrozenBundle.fromBytes(bytes, '/b/app.frozen');
   system.metaPath = [
     new TestFrozenFinder(new FrozenLoader(system, [bundle], { onCompiled: options.onCompiled })),
   ];
@@ -96,34 +100,27 @@ describe('FrozenLoader', () => {
     );
   });
 
-  it('compiles with the bundle’s V8 cache when the runtime key matches', () => {
-    const js = 'exports.f = function () { return 3; };';
-    const script = new vm.Script(
-      `(function (exports, require, module, __filename, __dirname, __importlib_dynamic_import__) {${js}\n})`,
-      {
-        filename: '/src/cached.ts',
-      },
-    );
-    const record: FrozenRecord = {
-      name: 'cached',
-      isPackage: false,
-      js,
-      filename: '/src/cached.ts',
-      v8: script.createCachedData(),
-    };
-    const seen: CompiledBody[] = [];
-    systemOf([record], { onCompiled: (_, body) => seen.push(body) }).importModule('cached');
-    expect(seen.map((body) => body.cachedDataRejected)).toEqual([false]);
+  it('compiles the program with the bundle’s V8 cache when the runtime key matches', () => {
+    const records = [frozen('cached', 'export const f = (): number => 3;')];
+    const v8 = new vm.Script(programOf(records), { filename: '/b/app.frozen' }).createCachedData();
+    const seen: vm.Script[] = [];
+    systemOf(records, { v8, onCompiled: (_, script) => seen.push(script) }).importModule('cached');
+    expect(seen.map((script) => script.cachedDataRejected)).toEqual([false]);
+  });
+
+  it('compiles the program once for all the modules of a bundle', () => {
+    const seen: vm.Script[] = [];
+    const system = systemOf([frozen('one', 'export const a = 1;'), frozen('two', 'export const b = 2;')], {
+      onCompiled: (_, script) => seen.push(script),
+    });
+    system.importModule('one');
+    system.importModule('two');
+    expect(seen).toHaveLength(1);
   });
 
   it('runs the JS alone when the V8 cache was made under another runtime key', () => {
-    const record: FrozenRecord = {
-      name: 'other',
-      isPackage: false,
-      js: 'exports.ok = true;',
-      v8: new Uint8Array(40).fill(9),
-    };
-    const system = systemOf([record], { runtimeKey: new Uint8Array(16) });
+    const record: FrozenRecord = { name: 'other', isPackage: false, js: 'exports.ok = true;' };
+    const system = systemOf([record], { runtimeKey: new Uint8Array(16), v8: new Uint8Array(40).fill(9) });
     expect((system.importModule('other') as { ok: boolean }).ok).toBe(true);
   });
 

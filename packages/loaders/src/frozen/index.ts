@@ -11,9 +11,9 @@ export {
   FrozenBundleError,
 } from './format.js';
 export type { FrozenBundleErrorReason } from './format.js';
-export { encodeBundle, writeBundle } from './writer.js';
+export { encodeBundle, programOf, writeBundle } from './writer.js';
 export type { EncodeBundleOptions, FrozenRecord } from './writer.js';
 export { FrozenBundle, hasBundleMagic, isBundleFile } from './reader.js';
-export type { FrozenCode, FrozenEntry } from './reader.js';
+export type { FrozenCode, FrozenEntry, FrozenProgram } from './reader.js';
 export { FROZEN_ORIGIN, FrozenLoader } from './loader.js';
 export type { FrozenLoaderOptions, FrozenLoaderState, FrozenLookup } from './loader.js';

@@ -1,12 +1,17 @@
 /**
  * `FrozenLoader`: runs modules from frozen bundles (Python's `FrozenImporter` as a loader, with
  * `_imp.find_frozen` / `_imp.get_frozen_object`). The bundles are searched in the order given; the
- * first that has an entry for a name serves it. A module's body is compiled with V8's cache from the
- * bundle when the bundle's runtime key matches this process (the JS is run otherwise), and its stack
- * frames are mapped to the original file through the source map in the bundle.
+ * first that has an entry for a name serves it. A bundle's program (all its module functions, see
+ * `format.ts`) is compiled once, when its first module is imported, with the bundle's V8 cache when
+ * the bundle's runtime key matches this process; each import then calls its module's function with
+ * the module's own `require`, `module` and `exports`. Stack frames in frozen code are mapped to the
+ * original files through the source maps in the bundle.
  *
  * Must not import anything but `@importlib/core` and node built-ins.
  */
+import { dirname } from 'node:path';
+import vm from 'node:vm';
+
 import {
   CodeObject,
   getAttr,
@@ -19,8 +24,9 @@ import {
   type ModuleSpec,
 } from '@importlib/core';
 
-import { compileBody, createModuleScope, runBody, type CompiledBody } from '../runtime.js';
+import { createModuleScope, type ModuleFunction } from '../runtime.js';
 import { registerSourceMap } from '../stack-traces.js';
+import { FrozenBundleError } from './format.js';
 import type { FrozenBundle, FrozenEntry } from './reader.js';
 
 /** The origin of every frozen module's spec (Python's `'frozen'`). */
@@ -48,8 +54,8 @@ export interface FrozenLoaderOptions {
    * @default true
    */
   nodeFallback?: boolean;
-  /** @internal Told of every body compiled (`freeze` uses it to make V8 caches after a run). */
-  onCompiled?: (name: string, body: CompiledBody) => void;
+  /** @internal Told of every bundle program compiled (`freeze` makes the V8 cache after a run with it). */
+  onCompiled?: (bundle: FrozenBundle, script: vm.Script) => void;
 }
 
 /** Loads the modules of frozen bundles into one import system. */
@@ -59,7 +65,8 @@ export class FrozenLoader implements Loader {
   /** The bundles, in search order. */
   readonly bundles: readonly FrozenBundle[];
   readonly #nodeFallback: boolean;
-  readonly #onCompiled: ((name: string, body: CompiledBody) => void) | undefined;
+  readonly #onCompiled: FrozenLoaderOptions['onCompiled'];
+  readonly #programs = new Map<FrozenBundle, readonly (ModuleFunction | null)[]>();
 
   constructor(system: ImportSystem, bundles: readonly FrozenBundle[], options: FrozenLoaderOptions = {}) {
     this.system = system;
@@ -147,24 +154,72 @@ export class FrozenLoader implements Loader {
     return found;
   }
 
-  #compile({ bundle, entry }: FrozenLookup): CompiledBody {
-    const { js, v8 } = bundle.code(entry.name);
-    const filename = entry.filename ?? `<frozen ${entry.name}>`;
-    const body = compileBody(js, filename, {
-      isAsync: entry.isAsync,
-      cachedData: v8,
-      moduleName: entry.name,
-    });
-    registerSourceMap(filename, bundle.mapLoader(entry.name), body.firstLineOffset);
-    this.#onCompiled?.(entry.name, body);
-    return body;
+  /** The module functions of `bundle`'s program, compiled on first use (one script per bundle). */
+  #functions(bundle: FrozenBundle): readonly (ModuleFunction | null)[] {
+    const known = this.#programs.get(bundle);
+    if (known) return known;
+    const { text, v8 } = bundle.program();
+    let script: vm.Script;
+    let functions: unknown;
+    try {
+      script = new vm.Script(text, {
+        filename: bundle.path,
+        cachedData: v8 ? Buffer.from(v8.buffer, v8.byteOffset, v8.byteLength) : undefined,
+      });
+      functions = script.runInThisContext();
+    } catch (error) {
+      throw new FrozenBundleError(
+        `the frozen bundle '${bundle.path}' holds code that does not compile (${(error as Error).message}); freeze the modules again`,
+        'corrupt',
+        { path: bundle.path, cause: error },
+      );
+    }
+    if (!Array.isArray(functions) || functions.length !== bundle.count) {
+      throw new FrozenBundleError(
+        `the frozen bundle '${bundle.path}' holds a program that does not match its index; freeze the modules again`,
+        'corrupt',
+        { path: bundle.path },
+      );
+    }
+    registerSourceMap(bundle.path, bundle.mapLoader(), 0, { originalFiles: true });
+    const list = functions as (ModuleFunction | null)[];
+    this.#programs.set(bundle, list);
+    this.#onCompiled?.(bundle, script);
+    return list;
   }
 
-  #run(found: FrozenLookup, module: ModuleType): void | Promise<void> {
-    const body = this.#compile(found);
-    const file = found.entry.filename ?? found.bundle.path;
+  #run({ bundle, entry }: FrozenLookup, module: ModuleType): void | Promise<void> {
+    let functions: readonly (ModuleFunction | null)[];
+    try {
+      functions = this.#functions(bundle);
+    } catch (error) {
+      if (!(error instanceof FrozenBundleError) || error.moduleName !== null) throw error;
+      // Name the module whose import met the damage, as well as the bundle.
+      throw new FrozenBundleError(`${error.message} (importing '${entry.name}')`, error.reason, {
+        path: bundle.path,
+        moduleName: entry.name,
+        cause: error.cause,
+      });
+    }
+    const fn = functions[entry.slot];
+    if (typeof fn !== 'function') {
+      throw new FrozenBundleError(
+        `the frozen bundle '${bundle.path}' has no function for '${entry.name}'; freeze the modules again`,
+        'corrupt',
+        { path: bundle.path, moduleName: entry.name },
+      );
+    }
+    const file = entry.filename ?? bundle.path;
     const scope = createModuleScope(this.system, module, file, { nodeFallback: this.#nodeFallback });
-    const result = runBody(body, scope, file);
+    const result = fn.call(
+      scope.exports,
+      scope.exports,
+      scope.require,
+      scope.module,
+      file,
+      dirname(file),
+      scope.dynamicImport,
+    );
     if (isThenable(result)) {
       return Promise.resolve(result).then(() => {
         scope.module.loaded = true;

@@ -1,13 +1,13 @@
 /**
- * Reading frozen bundles: {@link FrozenBundle} opens a bundle with one read of the file, checks its
- * header and index, and decodes a module's code only when it is asked for (checking that record's
- * CRC-32 first). No length or offset is trusted before it has been checked against the real size:
+ * Reading frozen bundles: {@link FrozenBundle} opens a bundle with one read of the file and checks
+ * its header and index; the program is checked and decoded when the first module is imported, a
+ * source map only when a stack trace needs it. No length or offset is trusted before it has been checked against the real size:
  * a damaged or hostile bundle gives a {@link FrozenBundleError}, never a crash, a hang or a read
  * outside the file.
  *
  * Must not import anything but `@importlib/core` and node built-ins.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { invalidNameReason } from '@importlib/core';
@@ -20,6 +20,7 @@ import {
   ENTRY_TAIL_SIZE,
   FLAG,
   FrozenBundleError,
+  HEADER_FLAG,
   OFFSET,
   type FrozenBundleErrorReason,
 } from './format.js';
@@ -28,6 +29,8 @@ import {
 export interface FrozenEntry {
   /** The module's full dotted name. */
   readonly name: string;
+  /** Its position in the bundle (and its function's in the program). */
+  readonly slot: number;
   /** The module is a package. */
   readonly isPackage: boolean;
   /** The body awaits at top level. */
@@ -48,23 +51,26 @@ export interface FrozenCode {
   js: string;
   /** Its source map (JSON), or `null`. */
   map: string | null;
-  /** V8's code cache, checked and made for this runtime; `null` when there is none or it is for another runtime. */
+}
+
+/** The bundle's program, checked: what V8 compiles. */
+export interface FrozenProgram {
+  /** The program text (an array literal of module functions). */
+  text: string;
+  /** V8's code cache of the program, checked and made for this runtime; `null` when there is none or it is for another. */
   v8: Uint8Array | null;
 }
 
 interface IndexEntry extends FrozenEntry {
-  /** Absolute offset of the record in the file. */
-  readonly start: number;
-  readonly jsLength: number;
+  /** Where the body starts in the program text, and its length (characters). */
+  readonly bodyStart: number;
+  readonly bodyLength: number;
+  /** The map's absolute offset in the file, its length and CRC. */
+  readonly mapStart: number;
   readonly mapLength: number;
-  readonly v8Length: number;
-  readonly crc: number;
-  readonly flags: number;
-  /** The record's CRC was checked. */
-  checked: boolean;
+  readonly mapCrc: number;
+  readonly hasMap: boolean;
 }
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Tell whether the first bytes of `bytes` are a bundle's magic. */
 export function hasBundleMagic(bytes: Uint8Array): boolean {
@@ -94,55 +100,90 @@ export function isBundleFile(path: string): boolean {
   }
 }
 
+/** Fill `buffer` from `fd`, from file position `from` (the file is read from `from` on). */
+function readFully(fd: number, buffer: Buffer, from: number): void {
+  let at = from;
+  while (at < buffer.length) {
+    const n = readSync(fd, buffer, at, buffer.length - at, at);
+    if (n === 0) throw new Error(`the file ended after ${at} bytes`);
+    at += n;
+  }
+}
+
 function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (a[aStart + i] !== b[i]) return false;
   return true;
 }
 
-/** An opened frozen bundle: its index, and each module's code on demand. */
+/** An opened frozen bundle: its index, and its program and source maps on demand. */
 export class FrozenBundle {
   /** The bundle file (absolute), or the name given to {@link FrozenBundle.fromBytes}. */
   readonly path: string;
   /** The bundle's size in bytes. */
   readonly size: number;
-  /** The V8 caches in the bundle were made for this runtime (else they are ignored). */
+  /** The V8 cache in the bundle was made for this runtime (else it is ignored). */
   readonly v8Usable: boolean;
   /** The CRC-32 of the header: identifies this version of the file. */
   readonly headerCrc: number;
   readonly #bytes: Buffer;
   readonly #fromFile: boolean;
   readonly #entries = new Map<string, IndexEntry>();
+  readonly #header: Header;
+  #program: FrozenProgram | undefined;
 
-  private constructor(bytes: Uint8Array, path: string, fromFile: boolean) {
+  /** `bytes` is the file, or (from a file) its part before the source maps; `size` is the file's. */
+  private constructor(bytes: Uint8Array, path: string, fromFile: boolean, size: number) {
     this.path = path;
     this.#fromFile = fromFile;
     this.#bytes = Buffer.isBuffer(bytes)
       ? bytes
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.size = bytes.byteLength;
-    const header = this.#readHeader();
-    this.v8Usable = header.v8Usable;
-    this.headerCrc = header.headerCrc;
-    this.#readIndex(header.count, header.indexLength);
+    this.size = size;
+    this.#header = this.#readHeader();
+    this.v8Usable = this.#header.v8Usable;
+    this.headerCrc = this.#header.headerCrc;
+    this.#readIndex();
   }
 
   /**
-   * Open the bundle at `path` (one read of the whole file). Throws {@link FrozenBundleError} when it
-   * cannot be read or is not a usable bundle.
+   * Open the bundle at `path`: one read of everything but the source maps (read only when a stack
+   * trace or {@link code} needs one). Throws {@link FrozenBundleError} when it cannot be read or is
+   * not a usable bundle.
    */
   static read(path: string): FrozenBundle {
     const absolute = resolve(path);
     let bytes: Buffer;
+    let size: number;
+    let fd: number | undefined;
     try {
-      bytes = readFileSync(absolute);
+      fd = openSync(absolute, 'r');
+      size = fstatSync(fd).size;
+      const head = Buffer.allocUnsafe(Math.min(size, BUNDLE_HEADER_SIZE));
+      readFully(fd, head, 0);
+      // Everything up to the source maps, when the header says where they start; else the whole file
+      // (the constructor then says what is wrong with it).
+      let want = size;
+      if (head.length === BUNDLE_HEADER_SIZE && hasBundleMagic(head)) {
+        const mapsStart =
+          BUNDLE_HEADER_SIZE +
+          head.readUInt32LE(OFFSET.indexLength) +
+          head.readUInt32LE(OFFSET.programLength) +
+          head.readUInt32LE(OFFSET.v8Length);
+        if (mapsStart <= size) want = mapsStart;
+      }
+      bytes = Buffer.allocUnsafe(want);
+      head.copy(bytes, 0, 0, Math.min(head.length, want));
+      if (want > head.length) readFully(fd, bytes, head.length);
     } catch (error) {
       throw new FrozenBundleError(
         `cannot read the frozen bundle '${absolute}': ${(error as Error).message}`,
         'unreadable',
         { path: absolute, cause: error },
       );
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
-    return new FrozenBundle(bytes, absolute, true);
+    return new FrozenBundle(bytes, absolute, true, size);
   }
 
   /**
@@ -150,12 +191,17 @@ export class FrozenBundle {
    * {@link FrozenBundleError} when it is not a usable bundle.
    */
   static fromBytes(bytes: Uint8Array, path: string): FrozenBundle {
-    return new FrozenBundle(bytes, path, false);
+    return new FrozenBundle(bytes, path, false, bytes.byteLength);
   }
 
   /** The names of the modules in the bundle, in the bundle's order. */
   names(): string[] {
     return [...this.#entries.keys()];
+  }
+
+  /** How many modules the bundle holds. */
+  get count(): number {
+    return this.#entries.size;
   }
 
   /** Tell whether the bundle has an entry (usable or not) for `name`. */
@@ -169,65 +215,131 @@ export class FrozenBundle {
   }
 
   /**
-   * The code of `name`, decoded (its record's CRC-32 is checked the first time). Throws
-   * {@link FrozenBundleError} naming the module when its record fails the check or is not valid text,
-   * or when the bundle has no code for it (no entry, excluded or empty: check {@link entry} first).
+   * The program (checked the first time: its CRC-32, and the V8 cache's), decoded once. Throws
+   * {@link FrozenBundleError} when it fails its integrity check.
+   */
+  program(): FrozenProgram {
+    if (this.#program) return this.#program;
+    const { programStart, programLength, programCrc, programUtf16, v8Length, v8Crc, v8Usable } = this.#header;
+    const bytes = this.#bytes;
+    const programBytes = bytes.subarray(programStart, programStart + programLength);
+    if (crc32(programBytes) !== programCrc) {
+      throw this.#error('failed its integrity check (damaged code)', 'integrity');
+    }
+    let v8: Uint8Array | null = null;
+    if (v8Usable && v8Length > 0) {
+      const v8Start = programStart + programLength;
+      const candidate = bytes.subarray(v8Start, v8Start + v8Length);
+      // A damaged cache is only a slower start: V8 never sees it, and the text compiles without it.
+      if (crc32(candidate) === v8Crc) v8 = candidate;
+    }
+    const text = bytes.toString(
+      programUtf16 ? 'utf16le' : 'latin1',
+      programStart,
+      programStart + programLength,
+    );
+    this.#program = { text, v8 };
+    return this.#program;
+  }
+
+  /**
+   * The code of `name`: its body (a slice of the program) and its source map. Throws
+   * {@link FrozenBundleError} naming the module when the bundle has no code for it (no entry,
+   * excluded or empty: check {@link entry} first), or when the program or its map is damaged.
    */
   code(name: string): FrozenCode {
     const entry = this.#entries.get(name);
     if (!entry || entry.excluded || entry.invalid) {
       throw this.#error(`has no code for '${name}'`, 'bad-record', name);
     }
-    const bytes = this.#bytes;
-    const jsEnd = entry.start + entry.jsLength;
-    const mapEnd = jsEnd + entry.mapLength;
-    const end = mapEnd + entry.v8Length;
-    if (!entry.checked) {
-      if (crc32(bytes.subarray(entry.start, end)) !== entry.crc) {
-        throw this.#error(
-          `failed its integrity check for the module '${name}' (damaged record)`,
-          'integrity',
-          name,
-        );
-      }
-      entry.checked = true;
-    }
-    const js = this.#text(entry.start, jsEnd, (entry.flags & FLAG.jsUtf16) !== 0, name);
-    const map =
-      entry.flags & FLAG.hasMap ? this.#text(jsEnd, mapEnd, (entry.flags & FLAG.mapUtf16) !== 0, name) : null;
-    const v8 = this.v8Usable && entry.v8Length > 0 ? bytes.subarray(mapEnd, end) : null;
-    return { js, map, v8 };
+    const { text } = this.program();
+    return { js: text.slice(entry.bodyStart, entry.bodyStart + entry.bodyLength), map: this.#map(entry) };
   }
 
   /**
-   * A loader of the source map of `name` for stack traces (`registerSourceMap`). For a bundle read
+   * A loader of the program's source map for stack traces (`registerSourceMap`): an index map with
+   * one section per module that has a map, each naming the module's original file. For a bundle read
    * from a file it reads the file again, only when a stack is formatted, and gives `null` when the
-   * file changed since: the stack-trace registry is process-wide, and must not keep the bundle's bytes
+   * file changed since: the stack-trace registry is process-wide and must not keep a bundle's bytes
    * alive after its import system is gone. For a bundle held in memory it keeps the bundle.
    */
-  mapLoader(name: string): () => string | null {
-    if (!this.#fromFile) return () => this.#mapOrNull(name);
+  mapLoader(): () => string | null {
+    if (!this.#fromFile) return () => this.#indexMap();
     const { path, headerCrc } = this;
     return () => {
       try {
         const again = FrozenBundle.read(path);
-        return again.headerCrc === headerCrc ? again.#mapOrNull(name) : null;
+        return again.headerCrc === headerCrc ? again.#indexMap() : null;
       } catch {
         return null;
       }
     };
   }
 
-  #mapOrNull(name: string): string | null {
-    try {
-      return this.#entries.has(name) ? this.code(name).map : null;
-    } catch {
-      return null;
-    }
-  }
-
   toString(): string {
     return `<FrozenBundle '${this.path}'>`;
+  }
+
+  #map(entry: IndexEntry): string | null {
+    if (!entry.hasMap) return null;
+    const end = entry.mapStart + entry.mapLength;
+    const map = end <= this.#bytes.length ? this.#bytes.subarray(entry.mapStart, end) : this.#readMap(entry);
+    if (crc32(map) !== entry.mapCrc) {
+      throw this.#error(
+        `failed its integrity check for the module '${entry.name}' (damaged source map)`,
+        'integrity',
+        entry.name,
+      );
+    }
+    return map.toString('utf8');
+  }
+
+  /** A source map from the file (maps are not read when the bundle is opened). */
+  #readMap(entry: IndexEntry): Buffer {
+    const map = Buffer.alloc(entry.mapLength);
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path, 'r');
+      if (readSync(fd, map, 0, map.length, entry.mapStart) !== map.length)
+        throw new Error('the file is shorter');
+    } catch (error) {
+      throw new FrozenBundleError(
+        `cannot read the source map of '${entry.name}' from the frozen bundle '${this.path}': ${(error as Error).message}`,
+        'unreadable',
+        { path: this.path, moduleName: entry.name, cause: error },
+      );
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    return map;
+  }
+
+  /** The index source map of the program (`null` when it cannot be made). */
+  #indexMap(): string | null {
+    try {
+      const { text } = this.program();
+      // Line and column of each body start: one pass over the program.
+      const entries = [...this.#entries.values()].filter((e) => e.hasMap && !e.excluded && !e.invalid);
+      entries.sort((a, b) => a.bodyStart - b.bodyStart);
+      const sections: unknown[] = [];
+      let line = 0;
+      let lineStart = 0;
+      let at = 0;
+      for (const entry of entries) {
+        for (; at < entry.bodyStart; at++) {
+          if (text.charCodeAt(at) === 10) {
+            line++;
+            lineStart = at + 1;
+          }
+        }
+        const map = JSON.parse(this.#map(entry) as string) as Record<string, unknown>;
+        map.sources = [entry.filename ?? `<frozen ${entry.name}>`];
+        sections.push({ offset: { line, column: entry.bodyStart - lineStart }, map });
+      }
+      return JSON.stringify({ version: 3, sections });
+    } catch {
+      return null; // a damaged bundle only means unmapped frames
+    }
   }
 
   #error(
@@ -239,15 +351,7 @@ export class FrozenBundle {
     return new FrozenBundleError(message, reason, { path: this.path, moduleName });
   }
 
-  #text(start: number, end: number, utf16: boolean, name: string): string {
-    const bytes = this.#bytes;
-    // The record's CRC was checked: Latin-1 cannot fail, and an odd UTF-16 length is damage.
-    if (!utf16) return bytes.toString('latin1', start, end);
-    if ((end - start) % 2 !== 0) throw this.#error(`holds damaged text for '${name}'`, 'corrupt', name);
-    return bytes.toString('utf16le', start, end);
-  }
-
-  #readHeader(): { count: number; indexLength: number; v8Usable: boolean; headerCrc: number } {
+  #readHeader(): Header {
     const bytes = this.#bytes;
     if (!hasBundleMagic(bytes)) {
       if (bytes.length < BUNDLE_MAGIC.length && sameBytes(BUNDLE_MAGIC, 0, bytes)) {
@@ -272,82 +376,122 @@ export class FrozenBundle {
     if (!sameBytes(bytes, OFFSET.codeMagic, getMagic())) {
       throw this.#error('was made by another version of the transpiler (bad code magic)', 'bad-magic');
     }
+    const flags = bytes.readUInt32LE(OFFSET.flags);
+    if ((flags & ~HEADER_FLAG.programUtf16) !== 0) {
+      throw this.#error(`has unknown flags (0x${flags.toString(16)})`, 'corrupt');
+    }
     const count = bytes.readUInt32LE(OFFSET.count);
     const indexLength = bytes.readUInt32LE(OFFSET.indexLength);
-    if (indexLength > bytes.length - BUNDLE_HEADER_SIZE) {
-      throw this.#error(`is cut short (its index needs ${indexLength} bytes)`, 'truncated');
+    const programLength = bytes.readUInt32LE(OFFSET.programLength);
+    const v8Length = bytes.readUInt32LE(OFFSET.v8Length);
+    // Sums of u32 stay exact in a double: no overflow can wrap a range back inside the file.
+    const mapsStart = BUNDLE_HEADER_SIZE + indexLength + programLength + v8Length;
+    if (mapsStart > bytes.length) {
+      throw this.#error(`is cut short (${this.size} bytes, its sections need ${mapsStart})`, 'truncated');
     }
+    const programUtf16 = (flags & HEADER_FLAG.programUtf16) !== 0;
+    if (programUtf16 && programLength % 2 !== 0) throw this.#error('has a damaged program length', 'corrupt');
     const index = bytes.subarray(BUNDLE_HEADER_SIZE, BUNDLE_HEADER_SIZE + indexLength);
     if (crc32(index) !== bytes.readUInt32LE(OFFSET.indexCrc)) {
       throw this.#error('failed its integrity check (damaged index)', 'integrity');
     }
-    const v8Usable = sameBytes(bytes, OFFSET.runtimeKey, v8RuntimeKey());
-    return { count, indexLength, v8Usable, headerCrc };
+    return {
+      count,
+      indexLength,
+      programStart: BUNDLE_HEADER_SIZE + indexLength,
+      programLength,
+      programCrc: bytes.readUInt32LE(OFFSET.programCrc),
+      programUtf16,
+      v8Length,
+      v8Crc: bytes.readUInt32LE(OFFSET.v8Crc),
+      v8Usable: sameBytes(bytes, OFFSET.runtimeKey, v8RuntimeKey()),
+      mapsStart,
+      headerCrc,
+    };
   }
 
-  #readIndex(count: number, indexLength: number): void {
+  #readIndex(): void {
+    const { count, indexLength, programLength, programUtf16, mapsStart } = this.#header;
     const bytes = this.#bytes;
     const indexEnd = BUNDLE_HEADER_SIZE + indexLength;
-    const dataLength = bytes.length - indexEnd;
+    const programChars = programUtf16 ? programLength / 2 : programLength;
+    const mapsLength = this.size - mapsStart;
     // Each entry takes at least 3 + 1 + 20 bytes: a count the index cannot hold is a damaged header.
     if (count > indexLength / (3 + 1 + ENTRY_TAIL_SIZE)) {
       throw this.#error(`says it holds ${count} modules but its index is too small`, 'corrupt');
     }
     let at = BUNDLE_HEADER_SIZE;
+    const damaged = (why: string, name: string | null = null): FrozenBundleError =>
+      this.#error(`has a damaged index (${why})`, 'corrupt', name);
     const need = (n: number): void => {
-      if (at + n > indexEnd) throw this.#error('has a damaged index (an entry runs past its end)', 'corrupt');
+      if (at + n > indexEnd) throw damaged('an entry runs past its end');
     };
-    const string = (what: string): string => {
+    const string = (): string => {
       need(2);
       const length = bytes.readUInt16LE(at);
       at += 2;
       need(length);
-      try {
-        return decoder.decode(bytes.subarray(at, (at += length)));
-      } catch {
-        throw this.#error(`has a damaged index (the ${what} is not UTF-8)`, 'corrupt');
-      }
+      // The index passed its CRC: text that is not UTF-8 can only be a hand-made bundle, and
+      // decoding it with replacement characters cannot read outside the index.
+      const text = bytes.toString('utf8', at, at + length);
+      at += length;
+      return text;
     };
-    for (let i = 0; i < count; i++) {
+    for (let slot = 0; slot < count; slot++) {
       need(1);
       const flags = bytes.readUInt8(at);
       at += 1;
-      const name = string('module name');
+      const name = string();
       const reason = invalidNameReason(name);
-      if (reason !== null) throw this.#error(`has a damaged index (${reason})`, 'corrupt');
-      if (this.#entries.has(name))
-        throw this.#error(`has a damaged index ('${name}' twice)`, 'corrupt', name);
-      const origname = flags & FLAG.hasOrigname ? string('origname') : null;
-      const filename = flags & FLAG.hasFilename ? string('file name') : null;
+      if (reason !== null) throw damaged(reason);
+      if (this.#entries.has(name)) throw damaged(`'${name}' twice`, name);
+      const origname = flags & FLAG.hasOrigname ? string() : null;
+      const filename = flags & FLAG.hasFilename ? string() : null;
       need(ENTRY_TAIL_SIZE);
-      const offset = bytes.readUInt32LE(at);
-      const jsLength = bytes.readUInt32LE(at + 4);
-      const mapLength = bytes.readUInt32LE(at + 8);
-      const v8Length = bytes.readUInt32LE(at + 12);
-      const crc = bytes.readUInt32LE(at + 16);
+      const bodyStart = bytes.readUInt32LE(at);
+      const bodyLength = bytes.readUInt32LE(at + 4);
+      const mapOffset = bytes.readUInt32LE(at + 8);
+      const mapLength = bytes.readUInt32LE(at + 12);
+      const mapCrc = bytes.readUInt32LE(at + 16);
       at += ENTRY_TAIL_SIZE;
-      // Sums of u32 stay exact in a double: no overflow can wrap a range back inside the file.
-      if (offset + jsLength + mapLength + v8Length > dataLength) {
-        throw this.#error(`is cut short (the record of '${name}' runs past the end)`, 'truncated', name);
+      if (bodyStart + bodyLength > programChars)
+        throw damaged(`the body of '${name}' runs past the program`, name);
+      const hasMap = (flags & FLAG.hasMap) !== 0;
+      if (hasMap && mapOffset + mapLength > mapsLength) {
+        throw this.#error(`is cut short (the source map of '${name}' runs past the end)`, 'truncated', name);
       }
       const excluded = (flags & FLAG.excluded) !== 0;
       this.#entries.set(name, {
         name,
+        slot,
         isPackage: (flags & FLAG.package) !== 0,
         isAsync: (flags & FLAG.async) !== 0,
         excluded,
-        invalid: !excluded && jsLength === 0,
+        invalid: !excluded && bodyLength === 0,
         origname,
         filename,
-        start: indexEnd + offset,
-        jsLength,
+        bodyStart,
+        bodyLength,
+        mapStart: mapsStart + mapOffset,
         mapLength,
-        v8Length,
-        crc,
-        flags,
-        checked: false,
+        mapCrc,
+        hasMap,
       });
     }
-    if (at !== indexEnd) throw this.#error('has a damaged index (bytes left over)', 'corrupt');
+    if (at !== indexEnd) throw damaged('bytes left over');
   }
+}
+
+interface Header {
+  count: number;
+  indexLength: number;
+  programStart: number;
+  programLength: number;
+  programCrc: number;
+  programUtf16: boolean;
+  v8Length: number;
+  v8Crc: number;
+  v8Usable: boolean;
+  mapsStart: number;
+  headerCrc: number;
 }

@@ -14,8 +14,10 @@ import {
   BUNDLE_MAGIC,
   ENTRY_TAIL_SIZE,
   FLAG,
+  HEADER_FLAG,
   isAscii,
   OFFSET,
+  programText,
 } from './format.js';
 
 /** One module of a bundle, as given to {@link encodeBundle}. */
@@ -33,8 +35,6 @@ export interface FrozenRecord {
   isAsync?: boolean;
   /** The source map of `js` (JSON), or `null`. */
   map?: string | null;
-  /** V8's code cache of the compiled body, or `null`. */
-  v8?: Uint8Array | null;
   /** The module's original name (Python's `origname`; differs from `name` for an alias), or `null`. */
   origname?: string | null;
   /** The file the module was frozen from (its `__file__`, and where stack traces point), or `null`. */
@@ -44,8 +44,13 @@ export interface FrozenRecord {
 /** Options of {@link encodeBundle}. */
 export interface EncodeBundleOptions {
   /**
-   * The V8 runtime key the records' V8 caches were made under (default: this process's). A reader
-   * whose key differs ignores every V8 cache and runs the JS.
+   * V8's code cache of the bundle's program ({@link programOf}), or `null` for none. A cache made after
+   * the modules ran covers the functions they called; one made right after compiling covers little.
+   */
+  v8?: Uint8Array | null;
+  /**
+   * The V8 runtime key the V8 cache was made under (default: this process's). A reader whose key
+   * differs ignores the cache and compiles the program from its text.
    */
   runtimeKey?: Uint8Array;
   /** The code magic stamped on the bundle (default: this transpiler's compiled-cache magic). */
@@ -55,18 +60,20 @@ export interface EncodeBundleOptions {
 const MAX_U16 = 0xffff;
 const MAX_U32 = 0xffff_ffff;
 
-function textBytes(text: string): { bytes: Buffer; utf16: boolean } {
-  return isAscii(text)
-    ? { bytes: Buffer.from(text, 'latin1'), utf16: false }
-    : { bytes: Buffer.from(text, 'utf16le'), utf16: true };
-}
-
 function shortString(value: string, what: string, name: string): Buffer {
   const bytes = Buffer.from(value, 'utf8');
   if (bytes.length > MAX_U16) {
     throw new ImportArgumentError(`the ${what} of frozen module '${name}' is longer than ${MAX_U16} bytes`);
   }
   return bytes;
+}
+
+/**
+ * The program of `records` (the text V8 compiles; see `format.ts`): what a V8 cache stored with
+ * {@link encodeBundle} must have been made from, compiled with the bundle's file name.
+ */
+export function programOf(records: readonly FrozenRecord[]): string {
+  return programText(records.map((r) => ({ js: r.js, isAsync: r.isAsync ?? false }))).text;
 }
 
 /**
@@ -82,64 +89,58 @@ export function encodeBundle(
   if (runtimeKey.length !== 16) throw new ImportArgumentError('a V8 runtime key is 16 bytes');
   if (codeMagic.length !== 4) throw new ImportArgumentError('a code magic is 4 bytes');
   const seen = new Set<string>();
-  const index: Buffer[] = [];
-  const data: Buffer[] = [];
-  let dataLength = 0;
   for (const record of records) {
     checkModuleName(record.name);
-    if (seen.has(record.name)) {
-      throw new ImportArgumentError(`frozen module '${record.name}' is given twice`);
-    }
+    if (seen.has(record.name)) throw new ImportArgumentError(`frozen module '${record.name}' is given twice`);
     seen.add(record.name);
+  }
+  const program = programText(records.map((r) => ({ js: r.js, isAsync: r.isAsync ?? false })));
+  const programUtf16 = !isAscii(program.text);
+  const programBytes = Buffer.from(program.text, programUtf16 ? 'utf16le' : 'latin1');
+  const v8 = options.v8
+    ? Buffer.from(options.v8.buffer, options.v8.byteOffset, options.v8.byteLength)
+    : Buffer.alloc(0);
+
+  const index: Buffer[] = [];
+  const maps: Buffer[] = [];
+  let mapsLength = 0;
+  records.forEach((record, i) => {
     let flags = 0;
     if (record.isPackage) flags |= FLAG.package;
     if (record.isAsync) flags |= FLAG.async;
+    if (record.js === null) flags |= FLAG.excluded;
     const name = shortString(record.name, 'name', record.name);
     const origname = record.origname == null ? null : shortString(record.origname, 'origname', record.name);
     const filename = record.filename == null ? null : shortString(record.filename, 'file name', record.name);
     if (origname) flags |= FLAG.hasOrigname;
     if (filename) flags |= FLAG.hasFilename;
-    let js: Buffer = Buffer.alloc(0);
-    let map: Buffer = Buffer.alloc(0);
-    const v8 = record.js !== null && record.v8 ? Buffer.from(record.v8) : Buffer.alloc(0);
-    if (record.js === null) {
-      flags |= FLAG.excluded;
-    } else {
-      const encoded = textBytes(record.js);
-      js = encoded.bytes;
-      if (encoded.utf16) flags |= FLAG.jsUtf16;
-      if (record.map != null) {
-        const encodedMap = textBytes(record.map);
-        map = encodedMap.bytes;
-        flags |= FLAG.hasMap;
-        if (encodedMap.utf16) flags |= FLAG.mapUtf16;
-      }
-    }
-    const body = Buffer.concat([js, map, v8]);
+    const map = record.js !== null && record.map != null ? Buffer.from(record.map, 'utf8') : null;
+    if (map) flags |= FLAG.hasMap;
     const head = Buffer.alloc(3);
     head.writeUInt8(flags, 0);
     head.writeUInt16LE(name.length, 1);
-    const parts: Buffer[] = [head, name];
+    index.push(head, name);
     for (const text of [origname, filename]) {
       if (text === null) continue;
       const length = Buffer.alloc(2);
       length.writeUInt16LE(text.length, 0);
-      parts.push(length, text);
+      index.push(length, text);
     }
     const tail = Buffer.alloc(ENTRY_TAIL_SIZE);
-    tail.writeUInt32LE(dataLength, 0);
-    tail.writeUInt32LE(js.length, 4);
-    tail.writeUInt32LE(map.length, 8);
-    tail.writeUInt32LE(v8.length, 12);
-    tail.writeUInt32LE(crc32(body), 16);
-    parts.push(tail);
-    index.push(...parts);
-    data.push(body);
-    dataLength += body.length;
-    if (dataLength > MAX_U32) throw new ImportArgumentError('a frozen bundle cannot hold more than 4 GiB');
-  }
+    tail.writeUInt32LE(program.starts[i] ?? 0, 0);
+    tail.writeUInt32LE(record.js?.length ?? 0, 4);
+    tail.writeUInt32LE(map ? mapsLength : 0, 8);
+    tail.writeUInt32LE(map?.length ?? 0, 12);
+    tail.writeUInt32LE(map ? crc32(map) : 0, 16);
+    index.push(tail);
+    if (map) {
+      maps.push(map);
+      mapsLength += map.length;
+    }
+  });
   const indexBytes = Buffer.concat(index);
-  if (indexBytes.length > MAX_U32) throw new ImportArgumentError('the index of a frozen bundle is too large');
+  const total = BUNDLE_HEADER_SIZE + indexBytes.length + programBytes.length + v8.length + mapsLength;
+  if (total > MAX_U32) throw new ImportArgumentError('a frozen bundle cannot be larger than 4 GiB');
   const header = Buffer.alloc(BUNDLE_HEADER_SIZE);
   header.set(BUNDLE_MAGIC, 0);
   header.writeUInt32LE(BUNDLE_FORMAT_VERSION, OFFSET.version);
@@ -148,8 +149,13 @@ export function encodeBundle(
   header.writeUInt32LE(records.length, OFFSET.count);
   header.writeUInt32LE(indexBytes.length, OFFSET.indexLength);
   header.writeUInt32LE(crc32(indexBytes), OFFSET.indexCrc);
+  header.writeUInt32LE(programBytes.length, OFFSET.programLength);
+  header.writeUInt32LE(crc32(programBytes), OFFSET.programCrc);
+  header.writeUInt32LE(v8.length, OFFSET.v8Length);
+  header.writeUInt32LE(v8.length ? crc32(v8) : 0, OFFSET.v8Crc);
+  header.writeUInt32LE(programUtf16 ? HEADER_FLAG.programUtf16 : 0, OFFSET.flags);
   header.writeUInt32LE(crc32(header.subarray(0, OFFSET.headerCrc)), OFFSET.headerCrc);
-  const out = Buffer.concat([header, indexBytes, ...data]);
+  const out = Buffer.concat([header, indexBytes, programBytes, v8, ...maps]);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
