@@ -109,6 +109,13 @@ export interface CreateImportSystemOptions extends LoaderOptions {
    * @default []
    */
   frozen?: readonly (string | FrozenBundle)[];
+  /**
+   * Report each file the folder finders look for, and each possible namespace folder, as verbose
+   * events (`trying <file>` at level 2: Python's `-vv`). Off by default, so an import builds no
+   * such message unless asked (the `importlib` command turns it on for `-vv` and `find`).
+   * @default false
+   */
+  traceFiles?: boolean;
 }
 
 /**
@@ -120,7 +127,10 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   const system = new ImportSystem({ path: options.path ?? [] });
   const context = new LoaderContext(system, options);
   contexts.set(system, context);
-  const hook: PathHook = FileFinder.pathHook(...supportedLoaderDetails(context));
+  const details = supportedLoaderDetails(context);
+  const hook: PathHook = options.traceFiles
+    ? FileFinder.pathHook({ trace: (message, level) => system.verbose(level, message) }, ...details)
+    : FileFinder.pathHook(...details);
   // Zip archives before folders (CPython's `path_hooks` order: zipimporter, then FileFinder).
   const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES });
   system.pathHooks.push(
