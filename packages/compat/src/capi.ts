@@ -32,7 +32,7 @@ import {
   type InittabInit,
 } from '@importlib/loaders';
 
-import { removeImportlibFrames } from './frames.js';
+import { callTrimmed } from './frames.js';
 import {
   bindMethods,
   contextOf,
@@ -265,7 +265,9 @@ export class CApi {
    * On failure the stack trace is trimmed as CPython's `remove_importlib_frames` trims it: every
    * frame of the import machinery (`@importlib/*`) for an `ImportError`; for another error only the
    * machinery's frames that lie beneath the code that threw (its calls into module code, finders and
-   * loaders). Nothing is trimmed while a tracer listens (`-v`).
+   * loaders). Nothing is trimmed while a tracer listens (`-v`). While the import runs, errors record
+   * 60 more frames than `Error.stackTraceLimit` (restored afterwards), so the trimmed trace still
+   * reaches the caller.
    * @throws ModuleNotFoundError / ImportError / ImportArgumentError, or whatever the module's code
    *   throws (C: `NULL` with the exception set).
    */
@@ -276,19 +278,9 @@ export class CApi {
     fromlist: readonly unknown[] = [],
     level = 0,
   ): unknown {
+    checkName(name, 'PyImport_ImportModuleLevel');
     const system = this.system;
-    try {
-      return system.__import__(
-        checkName(name, 'PyImport_ImportModuleLevel'),
-        globals,
-        locals,
-        fromlist,
-        level,
-      );
-    } catch (error) {
-      if (!system.tracing) removeImportlibFrames(error);
-      throw error;
-    }
+    return callTrimmed(system, () => system.__import__(name, globals, locals, fromlist, level));
   }
 
   /**
@@ -319,16 +311,11 @@ export class CApi {
     const system = this.system;
     const builtins = getAttr(globals, '__builtins__');
     const hook = getAttr(builtins, '__import__');
-    try {
-      if (typeof hook === 'function') {
-        (hook as ImportFunction)(name, globals, globals, [], 0);
-      } else {
-        system.__import__(name, globals, globals, [], 0);
-      }
-    } catch (error) {
-      if (!system.tracing) removeImportlibFrames(error);
-      throw error;
-    }
+    callTrimmed(system, () =>
+      typeof hook === 'function'
+        ? (hook as ImportFunction)(name, globals, globals, [], 0)
+        : system.__import__(name, globals, globals, [], 0),
+    );
     if (!system.modules.has(name)) {
       throw new ImportError(
         `'${name}' is not in modules after __import__('${name}') returned (Python raises KeyError): the __import__ in use did not register it`,

@@ -329,7 +329,10 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
     expect(error).toBeInstanceOf(RangeError);
     const stack = frames(error);
     expect(stack[0], error.stack).toContain(join(root, 'bad.ts'));
-    expect(stack.some((l) => machinery.test(l)), error.stack).toBe(false);
+    expect(
+      stack.some((l) => machinery.test(l)),
+      error.stack,
+    ).toBe(false);
     expect(stack.some((l) => l.includes('semantics-a16.test.ts'))).toBe(true);
   });
 
@@ -338,6 +341,21 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
     const error = thrown(() => capi.PyImport_ImportModuleLevel('a', null, null, [42]));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(machinery.test(frames(error)[0] ?? '')).toBe(true);
+  });
+
+  it("removes the machinery's file-less generator frames (`.next (<anonymous>)`) too", () => {
+    const { capi } = setup();
+    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    expect(frames(error).some((l) => /\.next \(<anonymous>\)/.test(l)), error.stack).toBe(false);
+  });
+
+  it('still reaches the caller under the default limit of 10 frames, and keeps at most that many', () => {
+    Error.stackTraceLimit = 10;
+    const { capi } = setup();
+    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    expect(frames(error)[0]).toContain('semantics-a16.test.ts');
+    expect(frames(error).length).toBeLessThanOrEqual(10);
+    expect(Error.stackTraceLimit).toBe(10);
   });
 
   it('trims nothing while a tracer listens (-v)', () => {
