@@ -17,7 +17,6 @@ import { CliUsageError, errorLine, painter } from './output.js';
 import {
   runCommand,
   splitRunArgs,
-  traceFileFinders,
   type CommandIO,
   type ImportTimeMode,
   type RunArgs,
@@ -252,8 +251,7 @@ Examples:
       const entries = [...(options.path.length ? options.path : ['.']), ...fromEnv].map((entry) =>
         resolve(full.cwd, entry),
       );
-      const system = createImportSystem({ path: entries, cache: { write: false } });
-      traceFileFinders(system);
+      const system = createImportSystem({ path: entries, cache: { write: false }, traceFiles: true });
       const report = explainFind(system, name);
       if (options.json) {
         const { spec } = report;

@@ -8,14 +8,7 @@ import { delimiter, dirname, resolve } from 'node:path';
 import { inspect } from 'node:util';
 
 import { ImportError, type ImportSystem, type ModuleType } from '@importlib/core';
-import { FileFinder } from '@importlib/finders';
-import {
-  createImportSystem,
-  loaderContextOf,
-  runModule,
-  runPath,
-  supportedLoaderDetails,
-} from '@importlib/hooks';
+import { createImportSystem, runModule, runPath } from '@importlib/hooks';
 
 import { importTimeHtml } from './importtime-html.js';
 import { CliUsageError, errorLine, type OutputStream } from './output.js';
@@ -117,22 +110,11 @@ function systemFor(request: RunRequest, io: CommandIO): ImportSystem {
   // runCommand once it knows no path hook claims the file); `python folder` (and a zip app) the
   // folder itself, which runPath adds.
   const first = request.module ? [io.cwd] : [];
-  return createImportSystem({ path: [...first, ...extra], cache: { write: request.writeCache } });
-}
-
-/**
- * Replace the file finder's path hook with one that reports Python's `-vv` `trying <file>` lines
- * (createImportSystem's hook reports nothing, so an untraced system builds no message).
- */
-export function traceFileFinders(system: ImportSystem): void {
-  const context = loaderContextOf(system);
-  if (!context) return;
-  const index = system.pathHooks.findIndex((hook) => hook.name === 'pathHookForFileFinder');
-  if (index === -1) return;
-  system.pathHooks[index] = FileFinder.pathHook(
-    { trace: (message, level) => system.verbose(level, message) },
-    ...supportedLoaderDetails(context),
-  );
+  return createImportSystem({
+    path: [...first, ...extra],
+    cache: { write: request.writeCache },
+    traceFiles: request.verbose >= 2,
+  });
 }
 
 /**
@@ -148,7 +130,6 @@ export async function runCommand(request: RunRequest, io: CommandIO): Promise<nu
   const system = systemFor(request, io);
   const line = (text: string): void => void io.stderr.write(`${text}\n`);
   if (request.verbose > 0) {
-    if (request.verbose >= 2) traceFileFinders(system);
     system.addTracer(verboseTracer(request.verbose >= 2 ? 2 : 1, line));
   }
   const label = request.module ? `-m ${request.module}` : (request.target ?? '');

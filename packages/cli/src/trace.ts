@@ -73,8 +73,8 @@ export interface ImportTimeRecorderOptions {
 
 /**
  * Records the import tree with timings from `import-start` / `import-end` pairs (Python's
- * `-X importtime`): nested imports are those that start before the enclosing one ends. Add
- * {@link tracer} to a system; read {@link roots} afterwards.
+ * `-X importtime`): nested imports are those that start before the enclosing one ends. Add its
+ * `tracer` to a system; read its `roots` afterwards.
  */
 export class ImportTimeRecorder {
   /** The top-level imports, in the order they started. */
