@@ -103,7 +103,7 @@ export class CApi {
    * value that is not a module object) when there is none (`PyImport_AddModuleRef`, Python 3.13).
    * Never imports or executes anything; a dotted name creates no parent package. Returns the module
    * object itself (C: a new reference).
-   * @throws ImportArgumentError when `name` is not a string.
+   * @throws ImportArgumentError when `name` is not a string (C: `NULL` with an exception set).
    */
   PyImport_AddModuleRef(name: string): ModuleType {
     return this.system.addModule(checkName(name, 'PyImport_AddModuleRef'));
@@ -116,7 +116,7 @@ export class CApi {
    * after storing it.
    * @throws ImportStateError when `system.modules` did not keep the module (Python's `RuntimeError`
    *   "sys.modules does not hold a strong reference to the module"); ImportArgumentError when `name`
-   *   is not a string.
+   *   is not a string. (C: `NULL` with the exception set.)
    */
   PyImport_AddModuleObject(name: string): ModuleType {
     checkName(name, 'PyImport_AddModuleObject');
@@ -237,7 +237,7 @@ export class CApi {
    * Import the module `name` and return it: the named module itself, not its top package
    * (`PyImport_ImportModule`, which C implements with {@link PyImport_Import}; C: a new reference).
    * @throws ModuleNotFoundError / ImportError (with the import machinery's frames trimmed from its
-   *   stack), or whatever the module's code throws.
+   *   stack), or whatever the module's code throws (C: `NULL` with the exception set).
    */
   PyImport_ImportModule(name: string): unknown {
     return this.PyImport_Import(checkName(name, 'PyImport_ImportModule'));
@@ -305,6 +305,7 @@ export class CApi {
    * top package (`PyImport_Import`; C: a new reference).
    * @throws ImportError when `name` is not in `modules` afterwards (Python's `KeyError`); whatever
    *   the `__import__` throws, its stack trimmed as {@link PyImport_ImportModuleLevel} trims it.
+   *   (C: `NULL` with the exception set.)
    */
   PyImport_Import(name: string, globals: ImportHookGlobals | null = null): unknown {
     checkName(name, 'PyImport_Import');
@@ -329,7 +330,8 @@ export class CApi {
    * Reload `m` in place and return what `modules` holds for it afterwards (`PyImport_ReloadModule`,
    * Python's `importlib.reload`; C: a new reference).
    * @throws ImportError when `m` is not in `modules` or can no longer be found; whatever its code
-   *   throws. The module still exists (it stays in `modules`) after a failed reload.
+   *   throws (C: `NULL` with the exception set). The module still exists (it stays in `modules`)
+   *   after a failed reload.
    */
   PyImport_ReloadModule<T>(m: T): T {
     return this.system.reload(m);
@@ -366,7 +368,7 @@ export class CApi {
    * can be added at any time; imports of `name` made afterwards find it. C returns 0 or -1; this
    * returns a function that removes the entry again.
    * @throws ImportArgumentError for a dotted or invalid name, a repeated name or an `initfunc` that is
-   *   not a function; ImportStateError when the system has no `BuiltinImporter`.
+   *   not a function; ImportStateError when the system has no `BuiltinImporter` (C: -1).
    */
   PyImport_AppendInittab(name: string, initfunc: InittabInit): () => void {
     checkName(name, 'PyImport_AppendInittab');
@@ -389,7 +391,8 @@ export class CApi {
    * The finder of the path entry `path` (`PyImport_GetImporter`): from `system.pathImporterCache`,
    * else from the first path hook that accepts it, cached there; `null` when no hook does (also
    * cached). C: a new reference.
-   * @throws whatever a path hook throws other than an `ImportError` (which means "not mine").
+   * @throws whatever a path hook throws other than an `ImportError` (which means "not mine"); C:
+   *   `NULL` with the exception set.
    */
   PyImport_GetImporter(path: string): PathEntryFinder | null {
     if (typeof path !== 'string') {
