@@ -17,3 +17,4 @@ export { explainFind, formatFindReport } from './find.js';
 export type { CachedState, FindReport, FindStep } from './find.js';
 export { CliUsageError, USAGE_ERROR_CODE } from './output.js';
 export type { CommandIO } from './run-command.js';
+export type { OutputStream } from './output.js';
