@@ -346,7 +346,10 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   it("removes the machinery's file-less generator frames (`.next (<anonymous>)`) too", () => {
     const { capi } = setup();
     const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
-    expect(frames(error).some((l) => /\.next \(<anonymous>\)/.test(l)), error.stack).toBe(false);
+    expect(
+      frames(error).some((l) => /\.next \(<anonymous>\)/.test(l)),
+      error.stack,
+    ).toBe(false);
   });
 
   it('still reaches the caller under the default limit of 10 frames, and keeps at most that many', () => {
