@@ -1,6 +1,6 @@
 /**
- * A worker thread of `importlib compile -j N`: compiles the files the main thread posts, one at a
- * time, and posts back each outcome.
+ * A worker thread of `importlib compile -j N`: compiles each batch of files the main thread posts
+ * and posts back their outcomes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -8,6 +8,6 @@ import { compileContext, compileOne, type CompileSettings } from './compile.js';
 
 const settings = workerData as CompileSettings;
 const context = compileContext(settings);
-parentPort?.on('message', (file: string) => {
-  parentPort?.postMessage(compileOne(file, context, settings));
+parentPort?.on('message', (files: string[]) => {
+  parentPort?.postMessage(files.map((file) => compileOne(file, context, settings)));
 });

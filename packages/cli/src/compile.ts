@@ -194,7 +194,10 @@ export async function compileTrees(
   return summary;
 }
 
-/** Hand the files to `count` worker threads, one at a time to whichever is free. */
+/**
+ * Hand the files to `count` worker threads in batches (a batch shrinks as the queue empties, so the
+ * workers finish together), to whichever worker is free.
+ */
 async function inWorkers(
   files: readonly string[],
   count: number,
@@ -206,11 +209,16 @@ async function inWorkers(
     new Promise((resolvePromise, reject) => {
       const worker = new Worker(new URL('./compile-worker.js', import.meta.url), { workerData: settings });
       const feed = (): void => {
-        if (next < files.length) worker.postMessage(files[next++]);
-        else void worker.terminate().then(() => resolvePromise());
+        if (next >= files.length) {
+          void worker.terminate().then(() => resolvePromise());
+          return;
+        }
+        const size = Math.max(1, Math.min(32, Math.floor((files.length - next) / (count * 4))));
+        worker.postMessage(files.slice(next, next + size));
+        next += size;
       };
-      worker.on('message', (outcome: CompileOutcome) => {
-        record(outcome);
+      worker.on('message', (outcomes: CompileOutcome[]) => {
+        for (const outcome of outcomes) record(outcome);
         feed();
       });
       worker.on('error', reject);
