@@ -2,10 +2,14 @@
 // and how `run` splits its own options from the program's arguments.
 import { describe, expect, it } from 'vitest';
 
+import { rmSync } from 'node:fs';
+
 import type { ImportEvent, ModuleSpec } from '@importlib/core';
+import { createImportSystem } from '@importlib/hooks';
 
 import { IMPORT_TIME_HEADER, ImportTimeRecorder, verboseTracer } from '../src/trace.js';
 import { splitRunArgs } from '../src/run-command.js';
+import { tree } from './helpers.js';
 
 /** A recorder whose clock advances by the given milliseconds before each event. */
 function recorded(steps: [number, ImportEvent][], cached = false) {
@@ -130,5 +134,30 @@ describe('splitRunArgs', () => {
 
   it('takes the target after --', () => {
     expect(splitRunArgs(['--', '-weird.ts', 'a'])).toEqual({ own: [], target: '-weird.ts', args: ['a'] });
+  });
+});
+
+describe('A17 item 154: the find-and-load probes the tracers see', () => {
+  it('wrap each find-and-load, nested ones inside, a failure ending with ok: false', () => {
+    const root = tree('probes', {
+      'a.js': `require('./b.js');\ntry { require('./missing.js'); } catch {}\n`,
+      'b.js': `exports.b = 1;\n`,
+    });
+    const system = createImportSystem({ path: [root], cache: { write: false } });
+    const events: string[] = [];
+    system.addTracer((event) => {
+      if (event.type === 'import-start') events.push(`start ${event.name}`);
+      if (event.type === 'import-end') events.push(`end ${event.name} ${event.ok}`);
+    });
+    system.importModule('a');
+    rmSync(root, { recursive: true, force: true });
+    expect(events).toEqual([
+      'start a',
+      'start b',
+      'end b true',
+      'start missing',
+      'end missing false',
+      'end a true',
+    ]);
   });
 });
