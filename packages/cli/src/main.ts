@@ -391,6 +391,10 @@ Examples:
     );
 
   const argv = [...args];
+  if (argv.length === 0) {
+    program.outputHelp({ error: true }); // no command: a usage mistake (exit 2), the help on stderr
+    return 2;
+  }
   if (argv[0] === 'run') {
     try {
       runArgs = splitRunArgs(argv.slice(1));
@@ -427,9 +431,6 @@ Examples:
     }
     full.stderr.write(errorLine(commandName || 'importlib', error, full.stderr));
     return error instanceof CliUsageError ? 2 : 1;
-  }
-  if (argv.length === 0) {
-    program.outputHelp();
   }
   return exitCode;
 }

@@ -213,6 +213,22 @@ describe('help and colours', () => {
     }
   });
 
+  it('prints the help on stderr and exits 2 without a command', async () => {
+    const result = await importlib([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('Usage: importlib [options] [command]');
+  });
+
+  it('reports an unknown command in one line, exit 2', async () => {
+    const result = await importlib(['bogus']);
+    expect(result).toEqual({
+      stdout: '',
+      stderr: "importlib bogus: error: unknown command 'bogus' (ERR_IMPORTLIB_CLI_USAGE)\n",
+      code: 2,
+    });
+  });
+
   it('colours an error on a terminal', async () => {
     const result = await importlibOnTerminal(['run', '-m', 'nothere'], { cwd: root });
     expect(result.stdout).toContain('\u001b[31merror:\u001b[39m');
