@@ -47,7 +47,8 @@ import { SOURCE_SUFFIXES } from './create-import-system.js';
  * after compiling (no module runs, but it holds little: V8 compiles each module's function lazily);
  * or the cache made after every module ran once in a private import system at freeze time (it holds
  * the functions the modules call while importing, like the compiled cache written after a first run;
- * the modules' import-time side effects happen during `freeze`). `'run'` gives the fastest start.
+ * the modules' import-time side effects happen during `freeze`; `__main__` modules, which are
+ * programs, are not run). `'run'` gives the fastest start.
  */
 export type FreezeV8Cache = false | 'compile' | 'run';
 
@@ -364,6 +365,8 @@ function runCache(records: FrozenRecord[], output: string): Uint8Array {
   system.metaPath = [new BuiltinImporter({ system }), frozen, new NodeFallbackFinder(system)];
   for (const record of records) {
     if (record.js === null || record.isAsync || system.modules.has(record.name)) continue;
+    // A `__main__` module is a program, not library code: the warm-up never runs it.
+    if (record.name === '__main__' || record.name.endsWith('.__main__')) continue;
     try {
       system.importModule(record.name);
     } catch {

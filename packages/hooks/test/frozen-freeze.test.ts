@@ -112,6 +112,15 @@ describe('freeze', () => {
     expect(run).toBeGreaterThan(compiled);
   });
 
+  it('does not run __main__ modules in the warm-up run', () => {
+    const marker = join(work, 'main-ran');
+    tree({
+      'prog/__main__.ts': `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`,
+    });
+    freeze([join(src, 'prog')], { output: out, v8Cache: 'run' });
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('imports from a bundle with a warm-up V8 cache', () => {
     freeze(['app'], { output: out, path: [src], v8Cache: 'run' });
     hideSources();
