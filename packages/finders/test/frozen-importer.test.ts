@@ -249,6 +249,20 @@ describe('A11 item 118: initFrozen (PyImport_ImportFrozenModuleObject)', () => {
     expect(importer.initFrozen('alias')?.__origname__).toBe('hello');
   });
 
+  it('keeps a "<pkg" origname: a package __init__ served under an alias, as a plain module', () => {
+    const alias = mod('pkg.__init__', 'exports.x = 1;', {
+      origname: '<pkg',
+      filename: '/orig/pkg/__init__.ts',
+    });
+    const { importer } = frozenSystem(bundle([mod('pkg', 'exports.p = 1;', { isPackage: true }), alias]));
+    const module = importer.initFrozen('pkg.__init__');
+    expect([module?.__origname__, module?.__path__, module?.__file__]).toEqual([
+      '<pkg',
+      undefined,
+      '/orig/pkg/__init__.ts',
+    ]);
+  });
+
   it('removes a new module whose code throws', () => {
     const { system, importer } = frozenSystem(bundle([mod('bad', 'throw new Error("nope");')]));
     expect(() => importer.initFrozen('bad')).toThrow('nope');
