@@ -206,6 +206,24 @@ export class FrozenImporter implements MetaPathFinder {
     return modules.get(name) as ModuleType;
   }
 
+  /** The code object of `fullname` (Python's `FrozenImporter.get_code`): what {@link getFrozenObject} gives. */
+  getCode(fullname: string): CodeObject {
+    return this.loader.getCode(fullname);
+  }
+
+  /** Frozen modules have no source (Python's `FrozenImporter.get_source` returns `None`). */
+  getSource(_fullname?: string): null {
+    return null;
+  }
+
+  /**
+   * Tell whether the frozen module `fullname` is a package (Python's `FrozenImporter.is_package`).
+   * Throws `ImportError` when it is not frozen.
+   */
+  isPackage(fullname: string): boolean {
+    return this.loader.isPackage(fullname);
+  }
+
   invalidateCaches(): void {
     // The bundles are read once; a changed bundle file is a new importer (Python's tables are fixed too).
   }

@@ -102,6 +102,17 @@ describe('A11 item 114: FrozenImporter.findSpec', () => {
     expect([importer.loader.getSource(), importer.loader.isPackage('pkg')]).toEqual([null, true]);
   });
 
+  it('answers getSource, isPackage and getCode by name itself, as Python’s FrozenImporter does', () => {
+    const { importer } = frozenSystem(bundle([mod('pkg', 'exports.p = 1;', { isPackage: true })]));
+    const target = new ModuleType('target');
+    importer.getCode('pkg').exec(target);
+    expect([
+      importer.getSource('pkg'),
+      importer.isPackage('pkg'),
+      (target as unknown as { p: number }).p,
+    ]).toEqual([null, true, 1]);
+  });
+
   it('returns null for a name no bundle has', () => {
     const { importer } = frozenSystem(bundle([mod('hello', 'exports.x = 1;')]));
     expect(importer.findSpec('absent')).toBeNull();
