@@ -38,7 +38,8 @@ export function painter(
   env?: NodeJS.ProcessEnv,
 ): (style: Style, text: string) => string {
   const color = useColor(stream, env);
-  return (style, text) => (color ? styleText(style, text) : text);
+  // useColor decides; styleText must not second-guess it from process.stdout and `CI` (Node 20.20+).
+  return (style, text) => (color ? styleText(style, text, { validateStream: false }) : text);
 }
 
 /** The code of a typed error (`ERR_IMPORTLIB_...`), or `null`. */
