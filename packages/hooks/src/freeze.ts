@@ -327,12 +327,19 @@ export function freeze(targets: string | readonly string[], options: FreezeOptio
   });
 
   const output = resolve(options.output);
+  // Each body compiled alone above; the program must also hold exactly one function per module (a
+  // body that closes its wrapper early could compile alone and still break the program).
+  const program = new vm.Script(programOf(records), { filename: output });
+  const functions: unknown = program.runInThisContext();
+  if (!Array.isArray(functions) || functions.length !== records.length) {
+    const broken = Array.isArray(functions) ? records[firstMismatch(functions, records)] : undefined;
+    throw new ImportError(
+      `cannot freeze${broken ? ` '${broken.name}'` : ''}: its code closes the module wrapper early`,
+      { moduleName: broken?.name ?? null, path: sources.get(broken?.name ?? '')?.file ?? null },
+    );
+  }
   const v8 =
-    v8Mode === 'run'
-      ? runCache(records, output)
-      : v8Mode === 'compile'
-        ? new vm.Script(programOf(records), { filename: output }).createCachedData()
-        : null;
+    v8Mode === 'run' ? runCache(records, output) : v8Mode === 'compile' ? program.createCachedData() : null;
   const size = writeBundle(output, records, { v8 });
   return {
     output,
@@ -344,6 +351,14 @@ export function freeze(targets: string | readonly string[], options: FreezeOptio
       filename: sources.get(record.name)?.file ?? null,
     })),
   };
+}
+
+/** The first record whose slot in the compiled program is not what it should be. */
+function firstMismatch(functions: unknown[], records: readonly FrozenRecord[]): number {
+  const at = records.findIndex((record, i) =>
+    record.js === null || record.js === '' ? functions[i] !== null : typeof functions[i] !== 'function',
+  );
+  return at === -1 ? records.length - 1 : at;
 }
 
 /**

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ImportArgumentError, ModuleNotFoundError, type ModuleType } from '@importlib/core';
+import { ImportArgumentError, ImportError, ModuleNotFoundError, type ModuleType } from '@importlib/core';
 import { BuiltinImporter, FrozenImporter } from '@importlib/finders';
 import { FrozenBundle, FrozenBundleError, ImportSyntaxError } from '@importlib/loaders';
 
@@ -145,6 +145,14 @@ describe('freeze', () => {
     mkdirSync(other);
     writeFileSync(join(other, 'tool.ts'), 'export const tool = "other";\n');
     expect(caught(() => freeze([src, other], { output: out }))).toBeInstanceOf(ImportArgumentError);
+  });
+
+  it('refuses a body that closes its module wrapper early, naming it, writing nothing', () => {
+    tree({ 'sneaky.cjs': 'exports.a = 1;\n}, function () {\n' });
+    const error = caught(() => freeze([join(src, 'sneaky.cjs')], { output: out })) as ImportError;
+    expect(error).toMatchObject({ moduleName: 'sneaky', path: join(src, 'sneaky.cjs') });
+    expect(error.message).toContain('closes the module wrapper early');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('raises ImportSyntaxError naming the file of a source that does not parse, writing nothing', () => {
