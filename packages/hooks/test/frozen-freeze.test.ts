@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ImportArgumentError, ImportError, ModuleNotFoundError, type ModuleType } from '@importlib/core';
+import type { ImportError } from '@importlib/core';
+import { ImportArgumentError, ModuleNotFoundError, type ModuleType } from '@importlib/core';
 import { BuiltinImporter, FrozenImporter } from '@importlib/finders';
 import { FrozenBundle, FrozenBundleError, ImportSyntaxError } from '@importlib/loaders';
 
