@@ -249,10 +249,12 @@ export class FrozenImporter implements MetaPathFinder {
       loaders.set(file, { loader, stats });
       return loader;
     };
-    return (entry: string): PathEntryFinder => {
+    // Named, as tracing (`-vv`) and `importlib find` report path hooks by name.
+    const pathHookForFrozenBundle = (entry: string): PathEntryFinder => {
       const located = locateBundle(entry);
       return new FrozenBundleFinder(loaderOf(located.file, located.stats), located.file, located.prefix);
     };
+    return pathHookForFrozenBundle;
   }
 }
 

@@ -347,6 +347,10 @@ describe('FrozenImporter.pathHook: a bundle on system.path', () => {
     expect((system.importModule('pkg.sub') as { s: string }).s).toBe('sub');
   });
 
+  it('has a name, which traces and `importlib find` show for the hook', () => {
+    expect(FrozenImporter.pathHook(new ImportSystem()).name).toBe('pathHookForFrozenBundle');
+  });
+
   it('declines a folder with ImportError', () => {
     const hook = FrozenImporter.pathHook(new ImportSystem());
     expect(() => hook(work)).toThrow(ImportError);
