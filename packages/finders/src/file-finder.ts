@@ -112,7 +112,7 @@ export class FileFinder implements PathEntryFinder {
     const [options, details] = splitArgs(args);
     const shared = { ...options, listings: options.listings ?? new ListingCache() };
     const pathHookForFileFinder = (entry: string): FileFinder => {
-      if (!isDirectory(entry === '' ? '.' : entry)) {
+      if (shared.listings.knownKind(entry) !== 'dir' && !isDirectory(entry === '' ? '.' : entry)) {
         throw new ImportError('only directories are supported', { path: entry });
       }
       return new FileFinder(entry, shared, ...details);

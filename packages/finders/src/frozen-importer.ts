@@ -39,6 +39,8 @@ import {
   type FrozenLookup,
 } from '@importlib/loaders';
 
+import type { ListingCache } from './listing-cache.js';
+
 /** Options of the {@link FrozenImporter} constructor. */
 export interface FrozenImporterOptions {
   /** The system the importer serves: frozen code imports through it. */
@@ -239,7 +241,14 @@ export class FrozenImporter implements MetaPathFinder {
    * that is damaged gives its `FrozenBundleError` (an `ImportError`: the entry is then skipped, as
    * Python skips a bad zip file).
    */
-  static pathHook(system: ImportSystem, options: { nodeFallback?: boolean } = {}): PathHook {
+  static pathHook(
+    system: ImportSystem,
+    options: {
+      nodeFallback?: boolean;
+      /** The folder hook's listing cache: an entry it knows to be a folder is declined with no `stat`. */
+      listings?: ListingCache;
+    } = {},
+  ): PathHook {
     const loaders = new Map<string, { loader: FrozenLoader; stats: Stats }>();
     const loaderOf = (file: string, stats: Stats): FrozenLoader => {
       const known = loaders.get(file);
@@ -251,6 +260,8 @@ export class FrozenImporter implements MetaPathFinder {
     };
     // Named, as tracing (`-vv`) and `importlib find` report path hooks by name.
     const pathHookForFrozenBundle = (entry: string): PathEntryFinder => {
+      if (options.listings?.knownKind(entry) === 'dir')
+        throw new ImportError(`not a frozen bundle: '${entry}'`, { path: entry });
       const located = locateBundle(entry);
       return new FrozenBundleFinder(loaderOf(located.file, located.stats), located.file, located.prefix);
     };

@@ -34,6 +34,11 @@ export class FolderListing {
     return this.#kinds.size;
   }
 
+  /** What the entry named exactly `name` was when the folder was listed, or `undefined`. */
+  kind(name: string): EntryKind | undefined {
+    return this.#kinds.get(name);
+  }
+
   /** Tell whether the folder held an entry named exactly `name` (case-sensitive). */
   has(name: string): boolean {
     return this.#kinds.has(name);
@@ -101,6 +106,18 @@ export class ListingCache {
     const listing = new FolderListing(folder, stat.mtimeMs, kinds);
     this.#listings.set(folder, listing);
     return listing;
+  }
+
+  /**
+   * What `path` (absolute) is according to the cached listing of its folder, with no system call:
+   * `undefined` when that listing is not cached or does not name it. The answer is as fresh as the
+   * folder's last {@link read}. Path hooks ask it about the package folders a finder has just found
+   * in that listing, so the folder, zip and bundle hooks need not each `stat` them again.
+   */
+  knownKind(path: string): EntryKind | undefined {
+    const slash = path.lastIndexOf(sep);
+    if (slash <= 0) return undefined;
+    return this.#listings.get(path.slice(0, slash))?.kind(path.slice(slash + 1));
   }
 
   /**

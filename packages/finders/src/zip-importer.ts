@@ -41,6 +41,8 @@ import {
   type ZipDirectory,
 } from '@importlib/loaders';
 
+import type { ListingCache } from './listing-cache.js';
+
 /** The source suffixes searched when none are given (the order `createImportSystem` uses too). */
 const DEFAULT_SOURCE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
@@ -55,6 +57,11 @@ export interface ZipImporterOptions {
    * @default ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']
    */
   sourceSuffixes?: readonly string[];
+  /**
+   * The folder hook's listing cache: the hook then declines, with no system call, an entry that
+   * listing already knows to be a folder (the package folders a `FileFinder` finds).
+   */
+  listings?: ListingCache;
 }
 
 type Kind = 'source' | 'compiled' | 'json';
@@ -130,7 +137,11 @@ export class ZipImporter implements PathEntryFinder {
    * For anything else it throws an `ImportError` (a `ZipImportError`), so the next hook is tried.
    */
   static pathHook(context: LoaderContext, options: ZipImporterOptions = {}): PathHook {
-    const zipimporter = (entry: string): ZipImporter => new ZipImporter(entry, context, options);
+    const zipimporter = (entry: string): ZipImporter => {
+      if (options.listings?.knownKind(entry) === 'dir')
+        throw new ZipImportError('not a Zip file', 'not-found', { archive: entry });
+      return new ZipImporter(entry, context, options);
+    };
     return zipimporter;
   }
 

@@ -212,6 +212,15 @@ describe('construction and the path hook (item 52)', () => {
     expect(asked).toEqual([entry]);
   });
 
+  it('the path hook takes a folder its shared listing already holds, with no system call', () => {
+    const root = tmpTree(['pkg/__init__.ts']);
+    const hook = FileFinder.pathHook({ listings: new ListingCache() }, [source, ['.ts']]);
+    (hook(root) as FileFinder).findSpec('pkg'); // lists root: pkg is a folder
+    const { result, calls } = fsCalls(() => hook(join(root, 'pkg')));
+    expect(result).toBeInstanceOf(FileFinder);
+    expect(calls).toEqual([]);
+  });
+
   it('the finders one path hook makes share one listing cache', () => {
     const root = tmpTree(['pkg/']);
     const hook = FileFinder.pathHook([source, ['.ts']]);
@@ -224,6 +233,28 @@ describe('construction and the path hook (item 52)', () => {
 // ---------------------------------------------------------------------------------- listing cache
 
 describe('the listing cache (items 52, 53)', () => {
+  it('knows what an entry of a listed folder is, with no system call (knownKind)', () => {
+    const root = tmpTree(['pkg/__init__.ts', 'mod.ts']);
+    const listings = new ListingCache();
+    expect(listings.knownKind(join(root, 'pkg'))).toBeUndefined(); // not listed yet
+    listings.read(root);
+    const { result, calls } = fsCalls(() => [
+      listings.knownKind(join(root, 'pkg')),
+      listings.knownKind(join(root, 'mod.ts')),
+      listings.knownKind(join(root, 'absent')),
+    ]);
+    expect(result).toEqual(['dir', 'file', undefined]);
+    expect(calls).toEqual([]);
+  });
+
+  it('forgets what it knew of a folder after invalidate()', () => {
+    const root = tmpTree(['pkg/__init__.ts']);
+    const listings = new ListingCache();
+    listings.read(root);
+    listings.invalidate();
+    expect(listings.knownKind(join(root, 'pkg'))).toBeUndefined();
+  });
+
   it('lists its folder once for many lookups', () => {
     const root = tmpTree(['a.ts', 'b.ts', 'pkg/__init__.ts']);
     const finder = new FileFinder(root, [source, ['.ts']]);

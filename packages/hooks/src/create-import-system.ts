@@ -12,6 +12,7 @@ import {
   BuiltinImporter,
   FileFinder,
   FrozenImporter,
+  ListingCache,
   NodeFallbackFinder,
   ZipImporter,
   type LoaderDetail,
@@ -128,13 +129,16 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   const context = new LoaderContext(system, options);
   contexts.set(system, context);
   const details = supportedLoaderDetails(context);
+  // One listing cache for the three hooks: a package folder a FileFinder found is known to be a
+  // folder, so the bundle and zip hooks decline it, and the folder hook takes it, with no `stat`.
+  const listings = new ListingCache();
   const hook: PathHook = options.traceFiles
-    ? FileFinder.pathHook({ trace: (message, level) => system.verbose(level, message) }, ...details)
-    : FileFinder.pathHook(...details);
+    ? FileFinder.pathHook({ listings, trace: (message, level) => system.verbose(level, message) }, ...details)
+    : FileFinder.pathHook({ listings }, ...details);
   // Zip archives before folders (CPython's `path_hooks` order: zipimporter, then FileFinder).
-  const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES });
+  const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES, listings });
   system.pathHooks.push(
-    FrozenImporter.pathHook(system, { nodeFallback: options.nodeFallback }),
+    FrozenImporter.pathHook(system, { nodeFallback: options.nodeFallback, listings }),
     zipHook,
     hook,
   );
