@@ -201,7 +201,8 @@ describe('the compiled file of a first import, used by the next one', () => {
     expect(readdirSync(join(root, '__pycache__'))).toEqual([`m.ts.${MAGIC_TAG}.jsc`]);
     expect(messages).toContain(created(cachePath(root)));
     expectFreshTimestampFile(root);
-    expect(readRecord(cachePath(root)).map).not.toBeNull();
+    // No map inside: a stack trace makes it from the source the first time it needs one.
+    expect(readRecord(cachePath(root)).map).toBeNull();
   });
 
   it('serves a second system in the same process from that file, running the same code', () => {
@@ -616,6 +617,19 @@ describe('source maps through the cache', () => {
     expect(messages).toContain(codeObjectFrom(cachePath(root, 'widget.tsx')));
     expect((module.view as (p: { label: string }) => unknown)({ label: 'x' })).toMatchObject({ tag: 'div' });
     expect(stackOf(module.explode as () => never)).toContain(`${file}:15:`);
+  });
+
+  it('never maps frames through a source edited after the import (its map would point at other lines)', () => {
+    const lines = ['export function explode(): never {', "  throw new Error('boom');", '}', ''];
+    const root = tree({ 'm.ts': lines.join('\n') });
+    const file = join(root, 'm.ts');
+    const { module } = load(root);
+    // Three lines more above: mapped through the edited source, the throw would read as line 5.
+    writeFileSync(file, ['// a', '// b', '// c', ...lines].join('\n'));
+    utimesSync(file, T2, T2);
+    const stack = stackOf(module.explode as () => never);
+    expect(stack).toContain(file);
+    expect(stack).not.toContain(`${file}:5:`);
   });
 
   it('points an error thrown by a .js ES module loaded warm at its .js line', () => {

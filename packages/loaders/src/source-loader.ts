@@ -309,7 +309,13 @@ export class SourceFileLoader extends CodeFileLoader {
               moduleName: name,
             });
             if (system.tracing) system.verbose(1, `# code object from '${cachePath}'`, name);
-            registerSourceMap(path, mapInFile(cachePath, name, this.context.magic), body.firstLineOffset);
+            registerSourceMap(
+              path,
+              decoded.map === null
+                ? mapFromSource(path, this.context.transpile, decoded)
+                : mapInFile(cachePath, name, this.context.magic),
+              body.firstLineOffset,
+            );
             const stale = decoded.v8Rejected || decoded.v8 === null || body.cachedDataRejected;
             return {
               body,
@@ -329,19 +335,21 @@ export class SourceFileLoader extends CodeFileLoader {
     }
 
     const text = Buffer.from(readSource()).toString('utf8');
-    const { code, map } = transpile(text, path, this.context.transpile, name);
+    // No map now: it is made from the source when a stack trace first needs one (mapFromSource).
+    const { code } = transpile(text, path, this.context.transpile, name, { sourceMaps: false });
     const record: CompiledRecord = {
       invalidation: mode,
       isAsync: false,
       js: code,
-      map,
+      map: null,
       v8: null,
       ...(mode === 'timestamp'
         ? { sourceMtimeMs: source.mtimeMs, sourceSize: source.size }
         : { sourceHash: sourceHash(readSource()) }),
     };
     const body = compileBody(code, path, { moduleName: name });
-    if (map !== null) registerSourceMap(path, mapOf(map), body.firstLineOffset);
+    if (code !== text)
+      registerSourceMap(path, mapFromSource(path, this.context.transpile, record), body.firstLineOffset);
     return { body, record, writeTo: cache.write ? cachePath : null, mode: fileMode };
   }
 
@@ -411,6 +419,41 @@ function mapInFile(cachePath: string, name: string, magic: Uint8Array): SourceMa
   return () => {
     const bytes = readIfExists(cachePath);
     return bytes ? decodeCompiled(bytes, { name, path: cachePath, magic }).map : null;
+  };
+}
+
+/**
+ * A loader of the map of the source `path`, made by transpiling the source again the first time a
+ * stack trace needs it, and only if the source is still the one `record` was made from (mtime and
+ * size, or hash): the map of another source would point at the wrong lines. Holds the path, the
+ * options and the source's stamp, never the source or the code.
+ */
+function mapFromSource(
+  path: string,
+  options: TranspileOptions,
+  record: Pick<CompiledRecord, 'invalidation' | 'sourceMtimeMs' | 'sourceSize' | 'sourceHash'>,
+): SourceMapLoader {
+  const stamp =
+    record.invalidation === 'timestamp'
+      ? { mtimeMs: record.sourceMtimeMs, size: record.sourceSize }
+      : { hash: record.sourceHash };
+  let map: string | null | undefined;
+  return () => {
+    if (map !== undefined) return map;
+    map = null;
+    try {
+      const bytes = readFileSync(path);
+      if ('hash' in stamp) {
+        if (stamp.hash === undefined || !Buffer.from(sourceHash(bytes)).equals(stamp.hash)) return map;
+      } else {
+        const now = statSync(path);
+        if (now.mtimeMs !== stamp.mtimeMs || now.size !== stamp.size) return map;
+      }
+      map = transpile(Buffer.from(bytes).toString('utf8'), path, options).map;
+    } catch {
+      // No source, or it no longer parses: the frames keep their generated positions.
+    }
+    return map;
   };
 }
 

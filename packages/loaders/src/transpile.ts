@@ -120,12 +120,17 @@ const SWC_EXPORT_GETTER =
 /**
  * Transpile `source` (from `filename`, whose suffix picks the syntax) to a CommonJS-style body.
  * `.cjs` files are CommonJS already and come back as they are.
+ *
+ * With `sourceMaps: false` no map is made (`map` is `null`), which saves about a sixth of swc's time;
+ * the code is the same either way, so the map can be made later from the same source (the source
+ * loader does that when a stack trace first needs it).
  */
 export function transpile(
   source: string,
   filename: string,
   options: TranspileOptions = {},
   moduleName?: string,
+  { sourceMaps = true }: { sourceMaps?: boolean } = {},
 ): TranspileResult {
   const suffix = extname(filename).toLowerCase();
   if (suffix === '.cjs') return { code: source, map: null };
@@ -138,7 +143,7 @@ export function transpile(
       filename,
       swcrc: false,
       configFile: false,
-      sourceMaps: true,
+      sourceMaps,
       // Stack traces need only the mappings; the source text in the map doubled every compiled file.
       inlineSourcesContent: false,
       // A file without import/export stays a (sloppy-mode) script, as Node runs CommonJS.
