@@ -245,7 +245,15 @@ function namespaceOf(value: unknown): unknown {
 
 /** Run a compiled body as `module`; returns what the body returns (a promise for an async body). */
 export function runBody(body: CompiledBody, scope: ModuleScope, file: string): unknown {
-  return body.fn.call(
+  return callModuleFunction(body.fn, scope, file);
+}
+
+/**
+ * Call a module function (the CommonJS-style wrapper) with the scope's `exports`, `require`,
+ * `module`, file name, folder and dynamic import, `this` being `exports`, as Node calls its wrapper.
+ */
+export function callModuleFunction(fn: ModuleFunction, scope: ModuleScope, file: string): unknown {
+  return fn.call(
     scope.exports,
     scope.exports,
     scope.require,

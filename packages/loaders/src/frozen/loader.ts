@@ -9,7 +9,6 @@
  *
  * Must not import anything but `@importlib/core` and node built-ins.
  */
-import { dirname } from 'node:path';
 import vm from 'node:vm';
 
 import {
@@ -24,7 +23,7 @@ import {
   type ModuleSpec,
 } from '@importlib/core';
 
-import { createModuleScope, type ModuleFunction } from '../runtime.js';
+import { callModuleFunction, createModuleScope, type ModuleFunction } from '../runtime.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { FrozenBundleError } from './format.js';
 import type { FrozenBundle, FrozenEntry } from './reader.js';
@@ -211,15 +210,7 @@ export class FrozenLoader implements Loader {
     }
     const file = entry.filename ?? bundle.path;
     const scope = createModuleScope(this.system, module, file, { nodeFallback: this.#nodeFallback });
-    const result = fn.call(
-      scope.exports,
-      scope.exports,
-      scope.require,
-      scope.module,
-      file,
-      dirname(file),
-      scope.dynamicImport,
-    );
+    const result = callModuleFunction(fn, scope, file);
     if (isThenable(result)) {
       return Promise.resolve(result).then(() => {
         scope.module.loaded = true;
