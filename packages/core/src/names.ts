@@ -17,6 +17,14 @@ const FORBIDDEN_IN_SEGMENT = /[/\\\u0000]/;
 /** Tell why `name` is not a valid absolute dotted module name, or return `null` when it is. */
 export function invalidNameReason(name: string): string | null {
   if (name === '') return 'Empty module name';
+  // The usual, valid name costs one scan: no dot at either end, no empty segment, no bad character.
+  if (
+    name.charCodeAt(0) !== 46 &&
+    name.charCodeAt(name.length - 1) !== 46 &&
+    !name.includes('..') &&
+    !FORBIDDEN_IN_SEGMENT.test(name)
+  )
+    return null;
   const segments = name.split('.');
   for (const segment of segments) {
     if (segment === '') return `module name '${printable(name)}' has an empty segment`;

@@ -39,6 +39,7 @@ import {
   type FrozenLookup,
 } from '@importlib/loaders';
 
+import { withoutStack } from './decline.js';
 import type { ListingCache } from './listing-cache.js';
 
 /** Options of the {@link FrozenImporter} constructor. */
@@ -261,7 +262,7 @@ export class FrozenImporter implements MetaPathFinder {
     // Named, as tracing (`-vv`) and `importlib find` report path hooks by name.
     const pathHookForFrozenBundle = (entry: string): PathEntryFinder => {
       if (options.listings?.knownKind(entry) === 'dir')
-        throw new ImportError(`not a frozen bundle: '${entry}'`, { path: entry });
+        throw withoutStack(() => new ImportError(`not a frozen bundle: '${entry}'`, { path: entry }));
       const located = locateBundle(entry);
       return new FrozenBundleFinder(loaderOf(located.file, located.stats), located.file, located.prefix);
     };

@@ -41,6 +41,7 @@ import {
   type ZipDirectory,
 } from '@importlib/loaders';
 
+import { withoutStack } from './decline.js';
 import type { ListingCache } from './listing-cache.js';
 
 /** The source suffixes searched when none are given (the order `createImportSystem` uses too). */
@@ -139,7 +140,7 @@ export class ZipImporter implements PathEntryFinder {
   static pathHook(context: LoaderContext, options: ZipImporterOptions = {}): PathHook {
     const zipimporter = (entry: string): ZipImporter => {
       if (options.listings?.knownKind(entry) === 'dir')
-        throw new ZipImportError('not a Zip file', 'not-found', { archive: entry });
+        throw withoutStack(() => new ZipImportError('not a Zip file', 'not-found', { archive: entry }));
       return new ZipImporter(entry, context, options);
     };
     return zipimporter;

@@ -29,7 +29,7 @@ import {
   type ZipWriteEntry,
 } from '@importlib/loaders';
 
-import { ZipImporter } from '../src/index.js';
+import { ListingCache, ZipImporter } from '../src/index.js';
 
 const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
 let base: string;
@@ -150,6 +150,21 @@ describe('the path argument (item 103)', () => {
   it('declines a folder path entry from its path hook with an ImportError, so the next hook is tried', () => {
     const hook = ZipImporter.pathHook(contextFor());
     expect(() => hook(base)).toThrow(ImportError);
+  });
+
+  it('declines a folder the shared folder listing knows with no stack to capture (the path finder only catches it)', () => {
+    mkdirSync(join(base, 'known-folder'), { recursive: true });
+    const listings = new ListingCache();
+    listings.read(base);
+    const hook = ZipImporter.pathHook(contextFor(), { listings });
+    let declined: unknown;
+    try {
+      hook(join(base, 'known-folder'));
+    } catch (error) {
+      declined = error;
+    }
+    expect(declined).toBeInstanceOf(ZipImportError);
+    expect(String((declined as Error).stack)).not.toContain('    at ');
   });
 });
 

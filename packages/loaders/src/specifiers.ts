@@ -21,6 +21,12 @@ import { nodeBuiltinName } from './builtin-loader.js';
 
 /** Endings dropped from the last segment of a specifier (TypeScript's `.js`-for-`.ts` convention too). */
 const SOURCE_ENDINGS = /\.(?:[cm]?[jt]sx?|json)$/;
+/** The endings {@link SOURCE_ENDINGS} matches, for the `./name` fast path (a lookup, not a regex). */
+const SOURCE_ENDING_SET = new Set(
+  ['', 'c', 'm']
+    .flatMap((c) => ['j', 't'].flatMap((j) => ['', 'x'].map((x) => `.${c}${j}s${x}`)))
+    .concat('.json'),
+);
 
 /** What a specifier refers to. */
 export type Target =
@@ -45,7 +51,9 @@ export function resolveSpecifier(specifier: string, importer: string, pkg: strin
 function relativeName(specifier: string, importer: string, pkg: string, file: string): string {
   // Fast path for the common `./name`: one segment, no dots to climb (most imports in real code).
   if (specifier.startsWith('./') && specifier.indexOf('/', 2) === -1 && specifier.length > 2) {
-    const stem = specifier.slice(2).replace(SOURCE_ENDINGS, '');
+    let stem = specifier.slice(2);
+    const dot = stem.lastIndexOf('.');
+    if (dot !== -1 && SOURCE_ENDING_SET.has(stem.slice(dot))) stem = stem.slice(0, dot);
     if (stem !== '' && stem !== '.' && stem !== '..' && stem !== 'index' && stem !== '__init__') {
       const segment = encodeSegment(stem);
       return pkg === '' ? segment : `${pkg}.${segment}`;
