@@ -134,6 +134,11 @@ export function setAttr(obj: unknown, key: string, value: unknown): boolean {
       });
     }
     // Module code is strict: a frozen object, a read-only property or a getter without a setter throws.
+    // The common refusal, an export getter of the same name (a package re-exporting its submodule),
+    // is told apart first: a thrown TypeError costs more than the rest of an import's bookkeeping.
+    const own = Object.getOwnPropertyDescriptor(obj, key);
+    if (own !== undefined && (own.get !== undefined || own.set !== undefined ? !own.set : !own.writable))
+      return false;
     (obj as Record<string, unknown>)[key] = value;
     return true;
   } catch {

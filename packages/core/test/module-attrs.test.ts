@@ -13,6 +13,7 @@ import {
   ModuleType,
   NamespaceLoader,
   newModule,
+  setAttr,
   type Loader,
   type MetaPathFinder,
 } from '@importlib/core';
@@ -409,5 +410,46 @@ describe('String(module): the repr forms (item 11)', () => {
     const system = new ImportSystem({ path: ['/a', '/b'] });
     system.pathHooks = [memoryPathHook(system, { '/a': { 'ns/': {} }, '/b': { 'ns/': {} } })];
     expect(String(system.importModule('ns'))).toBe('<module \'ns\' (namespace) from ["/a/ns","/b/ns"]>');
+  });
+});
+
+describe('setAttr: what a module object refuses (a child binding that cannot be made)', () => {
+  it('refuses, without throwing, an attribute held by a getter with no setter, keeping the getter', () => {
+    const module = new ModuleType('pkg');
+    Object.defineProperty(module, 'sub', { get: () => 'an export', enumerable: true, configurable: true });
+    expect(setAttr(module, 'sub', 1)).toBe(false);
+    expect(module['sub']).toBe('an export');
+  });
+
+  it('refuses a read-only attribute, keeping its value', () => {
+    const module = new ModuleType('pkg');
+    Object.defineProperty(module, 'sub', { value: 'fixed', writable: false, enumerable: true });
+    expect(setAttr(module, 'sub', 1)).toBe(false);
+    expect(module['sub']).toBe('fixed');
+  });
+
+  it('goes through a setter when the attribute has one', () => {
+    const module = new ModuleType('pkg');
+    let stored: unknown;
+    Object.defineProperty(module, 'sub', {
+      get: () => stored,
+      set: (v) => void (stored = v),
+      configurable: true,
+    });
+    expect(setAttr(module, 'sub', 7)).toBe(true);
+    expect(stored).toBe(7);
+  });
+
+  it('refuses a new attribute on a frozen object', () => {
+    const frozen = Object.freeze({ a: 1 });
+    expect(setAttr(frozen, 'b', 2)).toBe(false);
+    expect(Object.keys(frozen)).toEqual(['a']);
+  });
+
+  it('replaces a plain writable attribute', () => {
+    const module = new ModuleType('pkg');
+    module['sub'] = 'old';
+    expect(setAttr(module, 'sub', 'new')).toBe(true);
+    expect(module['sub']).toBe('new');
   });
 });
