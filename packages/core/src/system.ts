@@ -171,7 +171,7 @@ export class ImportSystem {
     const [rest, level] = this.#importModuleArgs(name, pkg);
     const hit = level === 0 ? this.#fastHit(rest) : NEEDS_LOADING;
     if (hit !== NEEDS_LOADING) return hit;
-    return runSync(this.#gcdImport(SYNC, rest, pkg ?? null, level));
+    return this.#sync(this.#gcdImport(SYNC, rest, pkg ?? null, level));
   }
 
   /**
@@ -201,7 +201,7 @@ export class ImportSystem {
     fromlist: readonly unknown[] = [],
     level = 0,
   ): unknown {
-    return runSync(this.#importStatement(SYNC, name, globals, fromlist, level));
+    return this.#sync(this.#importStatement(SYNC, name, globals, fromlist, level));
   }
 
   /** {@link __import__} on the async path, with the same parameters: waits for module code that awaits. */
@@ -243,7 +243,7 @@ export class ImportSystem {
         );
       }
     }
-    return runSync(this.#findSpecOp(SYNC, fullname, parentPath, null));
+    return this.#sync(this.#findSpecOp(SYNC, fullname, parentPath, null));
   }
 
   /**
@@ -255,7 +255,7 @@ export class ImportSystem {
   findSpecFromPath(name: string, path: Iterable<string> | null = null): ModuleSpec | null {
     checkModuleName(name);
     if (this.modules.has(name)) return this.#specOfRegistered(name, name);
-    return runSync(this.#findSpecOp(SYNC, name, toSearchPath(path), null));
+    return this.#sync(this.#findSpecOp(SYNC, name, toSearchPath(path), null));
   }
 
   /** The `__spec__` of the registered module `fullname` (`null` for a blocked name), as find_spec reports it. */
@@ -274,7 +274,7 @@ export class ImportSystem {
    * afterwards. A reload that fails leaves the module in `modules`.
    */
   reload<T>(module: T): T {
-    return runSync(this.#reloadOp(SYNC, module)) as T;
+    return this.#sync(this.#reloadOp(SYNC, module)) as T;
   }
 
   /** {@link reload} on the async path. */
@@ -458,6 +458,34 @@ export class ImportSystem {
     return module;
   }
 
+  // ---------------------------------------------------------------- the outer import
+
+  #depth = 0;
+  #outerImports = 0;
+
+  /**
+   * An id of the outermost synchronous import (or find, or reload) now running, `null` when none
+   * runs: every finder call made during one such import, nested imports included, sees the same id
+   * (the async path has none: it may wait without end). A finder may keep a check for as long as the id stays the same (the folder
+   * finders of `createImportSystem` check a folder's mtime once per outer import); a file created and
+   * imported within the same outer import then needs {@link invalidateCaches} first, as Python says of
+   * files created at run time.
+   */
+  get outerImportId(): number | null {
+    return this.#depth > 0 ? this.#outerImports : null;
+  }
+
+  #sync<T>(op: Op<T>): T {
+    if (this.#depth++ === 0) this.#outerImports++;
+    try {
+      return runSync(op);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  // The async path keeps no outer import: it may wait without end (a main module awaiting a
+  // server), and later imports must still see new files. Its synchronous imports are outer ones.
   #runAsync<T>(make: (ctx: Ctx) => Op<T>): Promise<T> {
     return runInNewTask((task) => runAsync(make({ async: true, task })));
   }

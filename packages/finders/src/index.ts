@@ -11,7 +11,7 @@
 export { FileFinder } from './file-finder.js';
 export type { FileFinderOptions, LoaderDetail, LoaderFactory } from './file-finder.js';
 export { FolderListing, ListingCache } from './listing-cache.js';
-export type { EntryKind } from './listing-cache.js';
+export type { EntryKind, ListingCacheOptions } from './listing-cache.js';
 
 // BuiltinImporter: Node core modules and inittab builtins (builtin-importer.ts).
 export { BuiltinImporter } from './builtin-importer.js';

@@ -22,6 +22,8 @@ export class FolderListing {
   /** The folder's `mtimeMs` when it was read, or `-1` for an empty listing of a folder that could not be read. */
   readonly mtime: number;
   readonly #kinds: ReadonlyMap<string, EntryKind>;
+  /** @internal The {@link ListingCacheOptions.checkId} under which the mtime was last checked. */
+  checkedUnder: number | null = null;
 
   constructor(folder: string, mtime: number, kinds: ReadonlyMap<string, EntryKind>) {
     this.folder = folder;
@@ -72,13 +74,29 @@ export class FolderListing {
 
 const NO_ENTRIES: ReadonlyMap<string, EntryKind> = new Map();
 
+/** Options of a {@link ListingCache}. */
+export interface ListingCacheOptions {
+  /**
+   * When given, a folder whose mtime was checked while this returned the same non-null id is not
+   * `stat`ed again (`createImportSystem` passes `() => system.outerImportId`: one check per folder per
+   * outer import instead of one per lookup). `null` means check, as Python checks on every lookup.
+   */
+  checkId?: () => number | null;
+}
+
 /**
  * Listings of folders, keyed by absolute path. {@link read} costs one `stat` of the folder, plus one
  * `readdir` when the folder's mtime differs from the one the cached listing was read at. A file
- * created within the same mtime tick as the last read stays invisible until {@link invalidate}.
+ * created within the same mtime tick as the last read stays invisible until {@link invalidate}. With
+ * a {@link ListingCacheOptions.checkId}, a folder is `stat`ed once per id instead of per read.
  */
 export class ListingCache {
   readonly #listings = new Map<string, FolderListing>();
+  readonly #checkId: (() => number | null) | null;
+
+  constructor(options: ListingCacheOptions = {}) {
+    this.#checkId = options.checkId ?? null;
+  }
 
   /** The number of folders whose listings are kept. */
   get size(): number {
@@ -91,19 +109,28 @@ export class ListingCache {
    * cached, so the folder is looked at again next time.
    */
   read(folder: string): FolderListing {
+    const checkId = this.#checkId?.() ?? null;
+    if (checkId !== null) {
+      const known = this.#listings.get(folder);
+      if (known !== undefined && known.checkedUnder === checkId) return known;
+    }
     const stat = statOrUndefined(folder);
     if (stat === undefined || !stat.isDirectory()) {
       this.#listings.delete(folder);
       return new FolderListing(folder, -1, NO_ENTRIES);
     }
     const cached = this.#listings.get(folder);
-    if (cached !== undefined && cached.mtime === stat.mtimeMs) return cached;
+    if (cached !== undefined && cached.mtime === stat.mtimeMs) {
+      cached.checkedUnder = checkId;
+      return cached;
+    }
     const kinds = readKinds(folder);
     if (kinds === null) {
       this.#listings.delete(folder);
       return new FolderListing(folder, -1, NO_ENTRIES);
     }
     const listing = new FolderListing(folder, stat.mtimeMs, kinds);
+    listing.checkedUnder = checkId;
     this.#listings.set(folder, listing);
     return listing;
   }

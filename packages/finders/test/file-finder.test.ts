@@ -247,6 +247,31 @@ describe('the listing cache (items 52, 53)', () => {
     expect(calls).toEqual([]);
   });
 
+  it('with a checkId, stats a folder once per id instead of on every read', () => {
+    const root = tmpTree(['mod.ts']);
+    let id: number | null = 1;
+    const listings = new ListingCache({ checkId: () => id });
+    listings.read(root);
+    const same = fsCalls(() => [listings.read(root), listings.read(root)]);
+    expect(same.calls).toEqual([]);
+    id = 2;
+    const next = fsCalls(() => [listings.read(root), listings.read(root)]);
+    expect(next.calls).toEqual([`statSync(${root})`]);
+    id = null; // no outer import: every read checks, as Python does
+    const none = fsCalls(() => [listings.read(root), listings.read(root)]);
+    expect(none.calls).toEqual([`statSync(${root})`, `statSync(${root})`]);
+  });
+
+  it('with a checkId, sees a file added under the same id only after invalidate()', () => {
+    const root = tmpTree(['mod.ts']);
+    const listings = new ListingCache({ checkId: () => 7 });
+    listings.read(root);
+    fs.writeFileSync(join(root, 'late.ts'), '');
+    expect(listings.read(root).has('late.ts')).toBe(false);
+    listings.invalidate(root);
+    expect(listings.read(root).has('late.ts')).toBe(true);
+  });
+
   it('forgets what it knew of a folder after invalidate()', () => {
     const root = tmpTree(['pkg/__init__.ts']);
     const listings = new ListingCache();

@@ -131,7 +131,10 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   const details = supportedLoaderDetails(context);
   // One listing cache for the three hooks: a package folder a FileFinder found is known to be a
   // folder, so the bundle and zip hooks decline it, and the folder hook takes it, with no `stat`.
-  const listings = new ListingCache();
+  // A folder's mtime is checked once per outer synchronous import, not on every lookup (Python's
+  // FileFinder checks every time): a module file created and imported during the same import needs
+  // system.invalidateCaches() first, as Python advises for files created at run time.
+  const listings = new ListingCache({ checkId: () => system.outerImportId });
   const hook: PathHook = options.traceFiles
     ? FileFinder.pathHook({ listings, trace: (message, level) => system.verbose(level, message) }, ...details)
     : FileFinder.pathHook({ listings }, ...details);
