@@ -62,6 +62,15 @@ export function measure(load, count, extra = () => ({})) {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
 
+/** {@link measure} of `system.importModule('entry')`, counting the modules the import added. */
+export function measureImport(system) {
+  const before = new Set(system.modules.keys());
+  measure(
+    () => system.importModule('entry'),
+    () => [...system.modules.keys()].filter((name) => !before.has(name)).length,
+  );
+}
+
 /**
  * The heap after full garbage collections (the child runs with `--expose-gc`): `passes` of `gc()`,
  * each followed by a turn of the event loop so FinalizationRegistry callbacks and other weak

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createImportSystem } from '@importlib/hooks';
-import { arg, measure, tree } from '../lib/child.mjs';
+import { arg, measureImport, tree } from '../lib/child.mjs';
 
 const { root, ts } = tree();
 const archive = join(root, 'zip', 'tree.zip');
@@ -34,10 +34,4 @@ if (arg('zip', false) === true) {
   writeZip(archive, entries);
 }
 
-const system = createImportSystem({ path: [archive] });
-const names = () => [...system.modules.keys()];
-const before = new Set(names());
-measure(
-  () => system.importModule('entry'),
-  () => names().filter((name) => !before.has(name)).length,
-);
+measureImport(createImportSystem({ path: [archive] }));
