@@ -8,20 +8,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
-import { ImportError } from '@importlib/core';
-
 import { cacheFromSource } from './cache-paths.js';
 import {
   CompiledCacheError,
   decodeCompiled,
   encodeCompiled,
   isFresh,
-  sourceHash,
   writeFileAtomic,
   type CompiledRecord,
 } from './compiled-cache.js';
 import { compileBody } from './runtime.js';
-import type { LoaderContext } from './source-loader.js';
+import { readIfExists, sourceRecord, unreadableSource, type LoaderContext } from './source-loader.js';
 import { transpile } from './transpile.js';
 
 /** Options of {@link compileFile}. */
@@ -65,11 +62,7 @@ export function compileFile(
     stat = statSync(path);
     source = readFileSync(path);
   } catch (error) {
-    throw new ImportError(`cannot read the source of '${name}': ${(error as Error).message}`, {
-      moduleName: name,
-      path,
-      cause: error,
-    });
+    throw unreadableSource(name, path, error);
   }
   const cachePath = cacheFromSource(path, context.cachePaths);
   const mode = context.cache.invalidationMode;
@@ -79,14 +72,9 @@ export function compileFile(
   const { code, map } = transpile(Buffer.from(source).toString('utf8'), path, context.transpile, name);
   const body = compileBody(code, path, { moduleName: name });
   const record: CompiledRecord = {
-    invalidation: mode,
+    ...sourceRecord(code, map, mode, stat, () => source),
     isAsync: body.isAsync,
-    js: code,
-    map,
     v8: body.script.createCachedData(),
-    ...(mode === 'timestamp'
-      ? { sourceMtimeMs: stat.mtimeMs, sourceSize: stat.size }
-      : { sourceHash: sourceHash(source) }),
   };
   // Python's `_calc_mode`: the compiled file gets the source's permissions, owner-writable.
   writeFileAtomic(cachePath, encodeCompiled(record, { magic: context.magic }), {
@@ -102,12 +90,8 @@ function upToDate(
   stat: { mtimeMs: number; size: number },
   source: Uint8Array,
 ): boolean {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(cachePath);
-  } catch {
-    return false; // missing or unreadable: compile
-  }
+  const bytes = readIfExists(cachePath);
+  if (bytes === null) return false; // missing or unreadable: compile
   try {
     const decoded = decodeCompiled(bytes, { name, path: cachePath, magic: context.magic });
     return (

@@ -148,16 +148,44 @@ function isPackageFile(path: string): boolean {
   return stem === '__init__' || stem === 'index';
 }
 
+/** @internal The error for the source `path` of `name` that cannot be stat'ed or read (shared with compile-file). */
+export function unreadableSource(name: string, path: string, error: unknown): ImportError {
+  return new ImportError(`cannot read the source of '${name}': ${(error as Error).message}`, {
+    moduleName: name,
+    path,
+    cause: error,
+  });
+}
+
 function statSource(name: string, path: string): Stats {
   try {
     return statSync(path);
   } catch (error) {
-    throw new ImportError(`cannot read the source of '${name}': ${(error as Error).message}`, {
-      moduleName: name,
-      path,
-      cause: error,
-    });
+    throw unreadableSource(name, path, error);
   }
+}
+
+/**
+ * @internal A compiled record of `js` (not yet run: no V8 cache), stamped with its source as `mode`
+ * says: the source's mtime and size, or the hash of `readSource()`. Shared with compile-file.
+ */
+export function sourceRecord(
+  js: string,
+  map: string | null,
+  mode: InvalidationMode,
+  source: { mtimeMs: number; size: number },
+  readSource: () => Uint8Array,
+): CompiledRecord {
+  return {
+    invalidation: mode,
+    isAsync: false,
+    js,
+    map,
+    v8: null,
+    ...(mode === 'timestamp'
+      ? { sourceMtimeMs: source.mtimeMs, sourceSize: source.size }
+      : { sourceHash: sourceHash(readSource()) }),
+  };
 }
 
 /**
@@ -337,16 +365,7 @@ export class SourceFileLoader extends CodeFileLoader {
     const text = Buffer.from(readSource()).toString('utf8');
     // No map now: it is made from the source when a stack trace first needs one (mapFromSource).
     const { code } = transpile(text, path, this.context.transpile, name, { sourceMaps: false });
-    const record: CompiledRecord = {
-      invalidation: mode,
-      isAsync: false,
-      js: code,
-      map: null,
-      v8: null,
-      ...(mode === 'timestamp'
-        ? { sourceMtimeMs: source.mtimeMs, sourceSize: source.size }
-        : { sourceHash: sourceHash(readSource()) }),
-    };
+    const record = sourceRecord(code, null, mode, source, readSource);
     const body = compileBody(code, path, { moduleName: name });
     if (code !== text)
       registerSourceMap(path, mapFromSource(path, this.context.transpile, record), body.firstLineOffset);
@@ -402,7 +421,8 @@ export class SourcelessFileLoader extends CodeFileLoader {
   }
 }
 
-function readIfExists(path: string): Uint8Array | null {
+/** @internal The bytes of `path`, or `null` when it is missing or unreadable (shared with compile-file). */
+export function readIfExists(path: string): Uint8Array | null {
   try {
     return readFileSync(path);
   } catch {
