@@ -3,7 +3,7 @@
 // semantics-a16.test.ts.
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   CodeObject,
@@ -11,25 +11,14 @@ import {
   ImportStateError,
   isModule,
   ModuleSpec,
-  type ImportSystem,
   type ModuleType,
 } from '@importlib/core';
 import { loaderContextOf } from '@importlib/hooks';
 import { compileFile, SourceFileLoader, SourcelessFileLoader } from '@importlib/loaders';
 
-import { createCapi, type CApi } from '@importlib/compat';
+import { logged, say, thrown, useWorkArea } from './helpers.js';
 
-import { logged, resetLog, say, thrown, WorkArea } from './helpers.js';
-
-const work = new WorkArea('capi-seed');
-beforeAll(() => work.create());
-afterAll(() => work.remove());
-beforeEach(() => resetLog());
-
-function setup(files: Record<string, string> = {}): { root: string; system: ImportSystem; capi: CApi } {
-  const { root, system } = work.project(files);
-  return { root, system, capi: createCapi(system) };
-}
+const work = useWorkArea('capi-seed');
 
 /** A code object as `compile()` would give it: no file. */
 function compiledString(run: (module: ModuleType) => void): CodeObject {
@@ -38,14 +27,14 @@ function compiledString(run: (module: ModuleType) => void): CodeObject {
 
 describe('PyImport_AddModuleObject(name)', () => {
   it('like PyImport_AddModuleRef, returns the module registered under name', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const existing = capi.PyImport_AddModuleRef('mod');
     expect(capi.PyImport_AddModuleObject('mod')).toBe(existing);
     expect(system.modules.get('mod')).toBe(existing);
   });
 
   it('like PyImport_AddModuleRef, creates and registers an empty module when there is none', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const module = capi.PyImport_AddModuleObject('fresh');
     expect(isModule(module)).toBe(true);
     expect(module.__name__).toBe('fresh');
@@ -54,7 +43,7 @@ describe('PyImport_AddModuleObject(name)', () => {
   });
 
   it('returns a borrowed reference: the very object modules holds, checked to be held', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     class Forgetful extends Map<string, unknown> {
       override set(): this {
         return this; // keeps nothing: a borrowed reference into it would dangle
@@ -67,7 +56,7 @@ describe('PyImport_AddModuleObject(name)', () => {
   });
 
   it('takes name as a string (a Python str object): anything else is refused', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     expect(thrown(() => capi.PyImport_AddModuleObject(42 as unknown as string))).toBeInstanceOf(
       ImportArgumentError,
     );
@@ -76,7 +65,7 @@ describe('PyImport_AddModuleObject(name)', () => {
 
 describe('PyImport_AddModule(name)', () => {
   it('like PyImport_AddModuleRef, gets or creates the module, returning the object modules holds', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const created = capi.PyImport_AddModule('mod');
     expect(system.modules.get('mod')).toBe(created);
     expect(capi.PyImport_AddModule('mod')).toBe(created);
@@ -85,7 +74,7 @@ describe('PyImport_AddModule(name)', () => {
 
 describe('PyImport_ExecCodeModule(name, co)', () => {
   it('loads the module from a code object read from a compiled file', () => {
-    const { root, system, capi } = setup({ 'mod.ts': `${say('mod ran')}export const x = 1;\n` });
+    const { root, system, capi } = work.capiProject({ 'mod.ts': `${say('mod ran')}export const x = 1;\n` });
     const context = loaderContextOf(system)!;
     const compiledFile = join(root, 'mod.jsc');
     copyFileSync(compileFile(join(root, 'mod.ts'), context).cachePath, compiledFile);
@@ -97,7 +86,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('loads the module from a code object made without a file (as by compile())', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModule(
       'mod',
       compiledString((m) => void (m.made = 'here')),
@@ -106,7 +95,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('accepts a name of the form package.module', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModule(
       'package.module',
       compiledString(() => undefined),
@@ -116,7 +105,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('returns the module object: what modules holds for the name once the code ran', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const replacement = { replaced: true };
     const result = capi.PyImport_ExecCodeModule(
       'mod',
@@ -126,7 +115,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('throws the error (C: NULL with an exception set) when the code fails', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const failure = new RangeError('broken');
     const co = compiledString(() => {
       throw failure;
@@ -135,7 +124,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('removes name from modules in error cases', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const co = compiledString(() => {
       throw new Error('broken');
     });
@@ -144,7 +133,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('removes name from modules in error cases even if it was already there on entry', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const before = capi.PyImport_AddModule('mod');
     const co = compiledString(() => {
       throw new Error('broken');
@@ -155,7 +144,9 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('leaves no incompletely initialized module behind: the next import runs the module afresh', () => {
-    const { system, capi } = setup({ 'mod.ts': `${say('real mod ran')}export const ok = true;\n` });
+    const { system, capi } = work.capiProject({
+      'mod.ts': `${say('real mod ran')}export const ok = true;\n`,
+    });
     const co = compiledString((m) => {
       m.half = true;
       throw new Error('broken');
@@ -168,7 +159,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('sets __spec__ and __loader__ when they are not set already', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModule(
       'mod',
       compiledString(() => undefined),
@@ -179,7 +170,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('keeps __spec__ and __loader__ that are set already', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_AddModule('mod');
     const loader = { execModule: () => undefined, createModule: () => null };
     const spec = new ModuleSpec('mod', loader);
@@ -194,7 +185,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it("sets the spec's loader to the module's __loader__ when that is set", () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_AddModule('mod');
     const loader = { execModule: () => undefined, createModule: () => null };
     module.__loader__ = loader;
@@ -206,7 +197,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it("sets the spec's loader to a SourceFileLoader otherwise", () => {
-    const { root, system, capi } = setup({ 'mod.ts': 'export const x = 1;\n' });
+    const { root, system, capi } = work.capiProject({ 'mod.ts': 'export const x = 1;\n' });
     const path = join(root, 'mod.ts');
     const co = new SourceFileLoader('mod', path, loaderContextOf(system)!).getCode('mod');
     const module = capi.PyImport_ExecCodeModule('mod', co) as ModuleType;
@@ -215,7 +206,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it("sets __file__ to the code object's co_filename", () => {
-    const { root, system, capi } = setup({ 'mod.ts': '' });
+    const { root, system, capi } = work.capiProject({ 'mod.ts': '' });
     const path = join(root, 'mod.ts');
     const co = new SourceFileLoader('mod', path, loaderContextOf(system)!).getCode('mod');
     expect((capi.PyImport_ExecCodeModule('mod', co) as ModuleType).__file__).toBe(co.filename);
@@ -223,7 +214,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('also sets __cached__ where applicable: when the compiled file is known', () => {
-    const { root, system, capi } = setup({ 'mod.ts': '' });
+    const { root, system, capi } = work.capiProject({ 'mod.ts': '' });
     const path = join(root, 'mod.ts');
     const cpath = compileFile(path, loaderContextOf(system)!).cachePath;
     const co = new SourceFileLoader('mod', path, loaderContextOf(system)!).getCode('mod');
@@ -233,7 +224,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('reloads the module if it was already imported: the same object runs the code again', () => {
-    const { system, capi } = setup({ 'mod.ts': 'export const first = 1;\n' });
+    const { system, capi } = work.capiProject({ 'mod.ts': 'export const first = 1;\n' });
     const module = system.importModule('mod') as ModuleType;
     const again = capi.PyImport_ExecCodeModule(
       'mod',
@@ -245,14 +236,14 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('leaves reloading the intended way to PyImport_ReloadModule, which finds the module again', () => {
-    const { system, capi } = setup({ 'mod.ts': `${say('mod ran')}` });
+    const { system, capi } = work.capiProject({ 'mod.ts': `${say('mod ran')}` });
     const module = system.importModule('mod');
     expect(capi.PyImport_ReloadModule(module)).toBe(module);
     expect(logged()).toEqual(['mod ran', 'mod ran']);
   });
 
   it('creates no package structures for a dotted name', () => {
-    const { system, capi } = setup({ 'package/__init__.ts': `${say('package ran')}` });
+    const { system, capi } = work.capiProject({ 'package/__init__.ts': `${say('package ran')}` });
     capi.PyImport_ExecCodeModule(
       'package.module',
       compiledString(() => undefined),
@@ -262,7 +253,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('PyImport_ExecCodeModuleEx (see also) sets __file__ to the pathname given', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModuleEx(
       'mod',
       compiledString(() => undefined),
@@ -272,7 +263,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('PyImport_ExecCodeModuleWithPathnames (see also) sets __file__ and __cached__', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModuleWithPathnames(
       'mod',
       compiledString(() => undefined),

@@ -3,9 +3,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 import type { ImportSystem } from '@importlib/core';
 import { createImportSystem, freeze, type CreateImportSystemOptions } from '@importlib/hooks';
+
+import { createCapi, createImp, type CApi, type Imp } from '@importlib/compat';
 
 const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
 
@@ -27,7 +30,19 @@ export function resetLog(): void {
 /** Files to write: path relative to a folder → text. */
 export type Files = Record<string, string>;
 
-/** A work area for one test file: `create()` in `beforeAll`, `remove()` in `afterAll`. */
+/**
+ * The work area of the calling test file, made before its tests and removed after them; the log is
+ * emptied before each test.
+ */
+export function useWorkArea(label: string): WorkArea {
+  const work = new WorkArea(label);
+  beforeAll(() => work.create());
+  afterAll(() => work.remove());
+  beforeEach(() => resetLog());
+  return work;
+}
+
+/** A work area for one test file: `create()` in `beforeAll`, `remove()` in `afterAll` (see {@link useWorkArea}). */
 export class WorkArea {
   #base: string | null = null;
 
@@ -54,9 +69,30 @@ export class WorkArea {
   }
 
   /** A system whose only path entry is a new folder holding `files`; no Node fallback. */
-  project(files: Files, options: CreateImportSystemOptions = {}): { root: string; system: ImportSystem } {
+  project(
+    files: Files = {},
+    options: CreateImportSystemOptions = {},
+  ): { root: string; system: ImportSystem } {
     const root = this.folder(files);
     return { root, system: createImportSystem({ path: [root], nodeFallback: false, ...options }) };
+  }
+
+  /** A {@link project}, with an `imp` bound to its system. */
+  impProject(
+    files: Files = {},
+    options: CreateImportSystemOptions = {},
+  ): { root: string; system: ImportSystem; imp: Imp } {
+    const { root, system } = this.project(files, options);
+    return { root, system, imp: createImp(system) };
+  }
+
+  /** A {@link project}, with a `capi` bound to its system. */
+  capiProject(
+    files: Files = {},
+    options: CreateImportSystemOptions = {},
+  ): { root: string; system: ImportSystem; capi: CApi } {
+    const { root, system } = this.project(files, options);
+    return { root, system, capi: createCapi(system) };
   }
 
   /** A frozen bundle of the modules `names`, found in a new folder holding `files`. */

@@ -3,7 +3,7 @@
 // examples are in import-emulation.test.ts.
 import { copyFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   ImportArgumentError,
@@ -37,21 +37,9 @@ import {
 } from '@importlib/compat';
 
 import { buildAddon } from '../../loaders/test/build-addon.js';
-import { logged, resetLog, say, thrown, WorkArea } from './helpers.js';
+import { logged, say, thrown, useWorkArea } from './helpers.js';
 
-const work = new WorkArea('imp-seed');
-beforeAll(() => work.create());
-afterAll(() => work.remove());
-beforeEach(() => resetLog());
-
-/** A system over a new folder holding `files`, and an `imp` bound to it. */
-function setup(
-  files: Record<string, string>,
-  options: Parameters<typeof createImportSystem>[0] = {},
-): { root: string; system: ImportSystem; imp: Imp } {
-  const { root, system } = work.project(files, options);
-  return { root, system, imp: createImp(system) };
-}
+const work = useWorkArea('imp-seed');
 
 /** The compiled file of `source`, written as `system` would write it. */
 function compiled(system: ImportSystem, source: string): string {
@@ -124,14 +112,14 @@ describe('imp: "an interface to the mechanisms used to implement the import stat
   });
 
   it('works on the import state of the system it is bound to: a module it loads is what import returns', () => {
-    const { system, imp } = setup({ 'mod.ts': 'export const x = 1;\n' });
+    const { system, imp } = work.impProject({ 'mod.ts': 'export const x = 1;\n' });
     const module = findAndLoad(imp, 'mod');
     expect(system.importModule('mod')).toBe(module);
     expect(imp.system).toBe(system);
   });
 
   it('has bound methods, so they can be taken off the object', () => {
-    const { imp } = setup({ 'mod.ts': '' });
+    const { imp } = work.impProject({ 'mod.ts': '' });
     const { find_module, is_builtin } = imp;
     expect(find_module('mod')[1]).toMatch(/mod\.ts$/);
     expect(is_builtin('nope')).toBe(0);
@@ -140,7 +128,7 @@ describe('imp: "an interface to the mechanisms used to implement the import stat
 
 describe('imp.get_magic()', () => {
   it('returns the magic number that starts every compiled file the system writes', () => {
-    const { root, system, imp } = setup({ 'mod.ts': 'export const x = 1;\n' });
+    const { root, system, imp } = work.impProject({ 'mod.ts': 'export const x = 1;\n' });
     const file = compiled(system, join(root, 'mod.ts'));
     const magic = imp.get_magic();
     expect(magic).toHaveLength(4);
@@ -169,7 +157,7 @@ describe('imp.get_suffixes()', () => {
   });
 
   it('gives each suffix that a folder search tries: appending it to the module name names the file', () => {
-    const { root, imp } = setup({ 'mod.mts': '' });
+    const { root, imp } = work.impProject({ 'mod.mts': '' });
     const [file, pathname, description] = imp.find_module('mod');
     file?.close();
     expect(pathname).toBe(join(root, 'mod' + description[0]));
@@ -180,18 +168,18 @@ describe('imp.get_suffixes()', () => {
 describe('imp.find_module(name[, path])', () => {
   it('without path, finds a built-in module first (C_BUILTIN), before a file of the same name on the path', () => {
     const inittab = new Inittab([['spam', () => undefined]]);
-    const { imp } = setup({ 'spam.ts': '' }, { inittab });
+    const { imp } = work.impProject({ 'spam.ts': '' }, { inittab });
     expect(imp.find_module('spam')).toEqual([null, '', ['', '', C_BUILTIN]]);
   });
 
   it('without path, finds a frozen module next (PY_FROZEN), before a file on the path', () => {
     const bundle = work.bundle({ 'spam.ts': 'export const frozen = true;\n' }, ['spam']);
-    const { imp } = setup({ 'spam.ts': '' }, { frozen: [bundle] });
+    const { imp } = work.impProject({ 'spam.ts': '' }, { frozen: [bundle] });
     expect(imp.find_module('spam')).toEqual([null, '', ['', '', PY_FROZEN]]);
   });
 
   it("without path, searches the folders of system.path (Python's sys.path) after those", () => {
-    const { root, imp } = setup({ 'mod.ts': '' });
+    const { root, imp } = work.impProject({ 'mod.ts': '' });
     const [file, pathname, description] = imp.find_module('mod');
     file?.close();
     expect(pathname).toBe(join(root, 'mod.ts'));
@@ -199,7 +187,7 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('with null for path, behaves as without path', () => {
-    const { root, imp } = setup({ 'mod.ts': '' });
+    const { root, imp } = work.impProject({ 'mod.ts': '' });
     const [file, pathname] = imp.find_module('mod', null);
     file?.close();
     expect(pathname).toBe(join(root, 'mod.ts'));
@@ -207,7 +195,7 @@ describe('imp.find_module(name[, path])', () => {
 
   it('with path, searches only the folders in it (not system.path, not builtins)', () => {
     const inittab = new Inittab([['spam', () => undefined]]);
-    const { imp } = setup({ 'mod.ts': '' }, { inittab });
+    const { imp } = work.impProject({ 'mod.ts': '' }, { inittab });
     const other = work.folder({ 'spam.ts': '' });
     const [file, pathname, description] = imp.find_module('spam', [other]);
     file?.close();
@@ -217,7 +205,7 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('searches each folder for files with any of the suffixes of get_suffixes()', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     for (const [suffix, , type] of imp.get_suffixes()) {
       const dir = work.folder({ [`mod${suffix}`]: suffix === '.json' ? '{}' : '' });
       const [file, pathname, description] = imp.find_module('mod', [dir]);
@@ -228,7 +216,7 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('silently ignores invalid names in the list (missing folders, files)', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     const dir = work.folder({ 'mod.ts': '', 'plain.txt': '' });
     const [file, pathname] = imp.find_module('mod', [join(dir, 'missing'), join(dir, 'plain.txt'), dir]);
     file?.close();
@@ -236,7 +224,7 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('requires every list item to be a string', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     const dir = work.folder({ 'mod.ts': '' });
     const error = thrown(() => imp.find_module('mod', [dir, 42 as unknown as string]));
     expect(error).toBeInstanceOf(ImportArgumentError);
@@ -244,7 +232,7 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('returns an open file positioned at the beginning, the pathname, and the description triple', () => {
-    const { root, imp } = setup({ 'mod.ts': 'export const x = 1;\n' });
+    const { root, imp } = work.impProject({ 'mod.ts': 'export const x = 1;\n' });
     const [file, pathname, description] = imp.find_module('mod');
     try {
       expect(file).toBeInstanceOf(ModuleFile);
@@ -260,7 +248,7 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('opens a binary kind of module in mode rb: read() gives its bytes', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     sourceless(system, root, 'bin', 'export const x = 1;\n');
     const [file, , description] = imp.find_module('bin');
     try {
@@ -273,12 +261,12 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('gives file null, pathname "" and ("", "", type) for a module that does not live in a file', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     expect(imp.find_module('node:fs')).toEqual([null, '', ['', '', C_BUILTIN]]);
   });
 
   it('throws ImportError (ModuleNotFoundError) naming the module when the search is unsuccessful', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     const error = thrown(() => imp.find_module('nowhere'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error).toBeInstanceOf(ImportError);
@@ -286,19 +274,19 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('gives file null, the package folder and PKG_DIRECTORY for a package', () => {
-    const { root, imp } = setup({ 'pkg/__init__.ts': '', 'pkg/sub.ts': '' });
+    const { root, imp } = work.impProject({ 'pkg/__init__.ts': '', 'pkg/sub.ts': '' });
     expect(imp.find_module('pkg')).toEqual([null, join(root, 'pkg'), ['', '', PKG_DIRECTORY]]);
   });
 
   it('does not handle dotted names, and says how to find a submodule', () => {
-    const { imp } = setup({ 'pkg/__init__.ts': '', 'pkg/sub.ts': '' });
+    const { imp } = work.impProject({ 'pkg/__init__.ts': '', 'pkg/sub.ts': '' });
     const error = thrown(() => imp.find_module('pkg.sub'));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/__path__/);
   });
 
   it("finds P.M by loading P, then calling find_module('M', P.__path__)", () => {
-    const { root, imp } = setup({ 'pkg/__init__.ts': '', 'pkg/sub.ts': 'export const s = 1;\n' });
+    const { root, imp } = work.impProject({ 'pkg/__init__.ts': '', 'pkg/sub.ts': 'export const s = 1;\n' });
     const pkg = findAndLoad(imp, 'pkg') as ModuleType;
     const [file, pathname] = imp.find_module('sub', pkg.__path__ as string[]);
     file?.close();
@@ -306,7 +294,7 @@ describe('imp.find_module(name[, path])', () => {
   });
 
   it('applies that recipe recursively when P itself has a dotted name', () => {
-    const { root, imp } = setup({ 'a/__init__.ts': '', 'a/b/__init__.ts': '', 'a/b/c.ts': '' });
+    const { root, imp } = work.impProject({ 'a/__init__.ts': '', 'a/b/__init__.ts': '', 'a/b/c.ts': '' });
     const a = findAndLoad(imp, 'a') as ModuleType;
     const b = findAndLoad(imp, 'a.b', a.__path__) as ModuleType;
     const [file, pathname] = imp.find_module('c', b.__path__);
@@ -318,7 +306,7 @@ describe('imp.find_module(name[, path])', () => {
 
 describe('imp.load_module(name, file, pathname, description)', () => {
   it('loads a module found by find_module and returns the module object, registered in modules', () => {
-    const { system, imp } = setup({ 'mod.ts': `${say('mod ran')}export const x = 1;\n` });
+    const { system, imp } = work.impProject({ 'mod.ts': `${say('mod ran')}export const x = 1;\n` });
     const module = findAndLoad(imp, 'mod') as ModuleType;
     expect(isModule(module)).toBe(true);
     expect(module.x).toBe(1);
@@ -327,7 +315,7 @@ describe('imp.load_module(name, file, pathname, description)', () => {
   });
 
   it('loads the result of an otherwise conducted search yielding compatible results', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     const dir = work.folder({ 'elsewhere.ts': 'export const found = "by hand";\n' });
     const pathname = join(dir, 'elsewhere.ts');
     const file = new ModuleFile(pathname, 'r');
@@ -340,7 +328,7 @@ describe('imp.load_module(name, file, pathname, description)', () => {
   });
 
   it('is equivalent to reload() when the module was already imported: the same object runs again', () => {
-    const { root, system, imp } = setup({ 'mod.ts': `${say('run')}export const old = 1;\n` });
+    const { root, system, imp } = work.impProject({ 'mod.ts': `${say('run')}export const old = 1;\n` });
     const first = system.importModule('mod') as ModuleType;
     writeFileSync(join(root, 'mod.ts'), `${say('run')}export const fresh = 2;\n`);
     const second = findAndLoad(imp, 'mod') as ModuleType;
@@ -351,7 +339,7 @@ describe('imp.load_module(name, file, pathname, description)', () => {
   });
 
   it('takes the full module name, including the package name, for a submodule', () => {
-    const { imp } = setup({ 'pkg/__init__.ts': '', 'pkg/sub.ts': 'export const s = 1;\n' });
+    const { imp } = work.impProject({ 'pkg/__init__.ts': '', 'pkg/sub.ts': 'export const s = 1;\n' });
     const pkg = findAndLoad(imp, 'pkg') as ModuleType;
     const sub = findAndLoad(imp, 'pkg.sub', pkg.__path__) as ModuleType;
     expect(sub.__name__).toBe('pkg.sub');
@@ -360,7 +348,7 @@ describe('imp.load_module(name, file, pathname, description)', () => {
 
   it("takes null and '' for file and pathname when the module is a package or not a file", () => {
     const inittab = new Inittab([['spam', (module) => void (module.ham = 1)]]);
-    const { root, imp } = setup({ 'pkg/__init__.ts': 'export const p = 1;\n' }, { inittab });
+    const { root, imp } = work.impProject({ 'pkg/__init__.ts': 'export const p = 1;\n' }, { inittab });
     const spam = imp.load_module('spam', null, '', ['', '', C_BUILTIN]) as ModuleType;
     expect(spam.ham).toBe(1);
     const pkg = imp.load_module('pkg', null, join(root, 'pkg'), ['', '', PKG_DIRECTORY]) as ModuleType;
@@ -371,7 +359,7 @@ describe('imp.load_module(name, file, pathname, description)', () => {
   it('loads the kind of module the description says, for every kind find_module reports', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const kind = "frozen";\n' }, ['cold']);
     const inittab = new Inittab([['spam', (module) => void (module.kind = 'builtin')]]);
-    const { root, system, imp } = setup(
+    const { root, system, imp } = work.impProject(
       {
         'src.ts': 'export const kind = "source";\n',
         'pkg/__init__.ts': 'export const kind = "package";\n',
@@ -399,19 +387,19 @@ describe('imp.load_module(name, file, pathname, description)', () => {
   });
 
   it('throws when loading fails (usually ImportError): an unknown type is an ImportError', () => {
-    const { root, imp } = setup({ 'mod.ts': '' });
+    const { root, imp } = work.impProject({ 'mod.ts': '' });
     const error = thrown(() => imp.load_module('mod', null, join(root, 'mod.ts'), ['', '', IMP_HOOK]));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.moduleName).toBe('mod');
   });
 
   it("throws the module code's own error when its code fails", () => {
-    const { imp } = setup({ 'bad.ts': 'throw new RangeError("bad module");\n' });
+    const { imp } = work.impProject({ 'bad.ts': 'throw new RangeError("bad module");\n' });
     expect(() => findAndLoad(imp, 'bad')).toThrow(RangeError);
   });
 
   it('leaves closing the file to the caller, after a success and after an exception', () => {
-    const { imp } = setup({ 'good.ts': '', 'bad.ts': 'throw new Error("no");\n' });
+    const { imp } = work.impProject({ 'good.ts': '', 'bad.ts': 'throw new Error("no");\n' });
     for (const name of ['good', 'bad']) {
       const [file, pathname, description] = imp.find_module(name);
       try {
@@ -434,7 +422,7 @@ describe('imp.new_module(name)', () => {
   });
 
   it('does not insert it in modules', () => {
-    const { system, imp } = setup({});
+    const { system, imp } = work.impProject({});
     imp.new_module('fresh');
     expect(system.modules.has('fresh')).toBe(false);
   });
@@ -442,12 +430,12 @@ describe('imp.new_module(name)', () => {
 
 describe('imp.lock_held(), acquire_lock(), release_lock()', () => {
   it('lock_held() returns false when the import lock is not held', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     expect(imp.lock_held()).toBe(false);
   });
 
   it('lock_held() returns true while the import lock is held', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     imp.acquire_lock();
     try {
       expect(imp.lock_held()).toBe(true);
@@ -457,7 +445,7 @@ describe('imp.lock_held(), acquire_lock(), release_lock()', () => {
   });
 
   it('an import holds the lock while it looks for the module, and no longer once it is complete', () => {
-    const { system, imp } = setup({ 'mod.ts': '' });
+    const { system, imp } = work.impProject({ 'mod.ts': '' });
     const seen: boolean[] = [];
     system.metaPath.unshift({
       findSpec: () => {
@@ -471,7 +459,7 @@ describe('imp.lock_held(), acquire_lock(), release_lock()', () => {
   });
 
   it('the lock blocks imports by other import tasks until the holder releases it', async () => {
-    const { system, imp } = setup({ 'other.ts': `${say('other ran')}` });
+    const { system, imp } = work.impProject({ 'other.ts': `${say('other ran')}` });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     system.metaPath.unshift({
@@ -499,7 +487,7 @@ describe('imp.lock_held(), acquire_lock(), release_lock()', () => {
   });
 
   it('acquire_lock() may be called again by the holder without blocking; it must release once per acquire', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     imp.acquire_lock();
     imp.acquire_lock();
     imp.release_lock();
@@ -509,21 +497,21 @@ describe('imp.lock_held(), acquire_lock(), release_lock()', () => {
   });
 
   it('release_lock() when the lock is not held throws ImportLockError (Python: RuntimeError)', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     expect(thrown(() => imp.release_lock())).toBeInstanceOf(ImportLockError);
   });
 });
 
 describe('the type constants, "used to indicate the search result of find_module()"', () => {
   it('PY_SOURCE: the module was found as a source file', () => {
-    const { imp } = setup({ 'mod.ts': '' });
+    const { imp } = work.impProject({ 'mod.ts': '' });
     const [file, , description] = imp.find_module('mod');
     file?.close();
     expect(description[2]).toBe(PY_SOURCE);
   });
 
   it('PY_COMPILED: the module was found as a compiled code object file', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     sourceless(system, root, 'bin', '');
     const [file, , description] = imp.find_module('bin');
     file?.close();
@@ -531,7 +519,7 @@ describe('the type constants, "used to indicate the search result of find_module
   });
 
   it('C_EXTENSION: the module was found as a dynamically loadable shared library', () => {
-    const { root, imp } = setup({});
+    const { root, imp } = work.impProject({});
     copyFileSync(buildAddon().addon, join(root, 'native.node'));
     const [file, , description] = imp.find_module('native');
     file?.close();
@@ -539,23 +527,23 @@ describe('the type constants, "used to indicate the search result of find_module
   });
 
   it('PKG_DIRECTORY: the module was found as a package directory', () => {
-    const { imp } = setup({ 'pkg/index.ts': '' });
+    const { imp } = work.impProject({ 'pkg/index.ts': '' });
     expect(imp.find_module('pkg')[2][2]).toBe(PKG_DIRECTORY);
   });
 
   it('C_BUILTIN: the module was found as a built-in module', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     expect(imp.find_module('node:path')[2][2]).toBe(C_BUILTIN);
   });
 
   it('PY_FROZEN: the module was found as a frozen module', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const cold = true;\n' }, ['cold']);
-    const { imp } = setup({}, { frozen: [bundle] });
+    const { imp } = work.impProject({}, { frozen: [bundle] });
     expect(imp.find_module('cold')[2][2]).toBe(PY_FROZEN);
   });
 
   it('SEARCH_ERROR is unused: it is 0 and no search reports it', () => {
-    const { imp } = setup({ 'mod.ts': '', 'pkg/__init__.ts': '' });
+    const { imp } = work.impProject({ 'mod.ts': '', 'pkg/__init__.ts': '' });
     expect(SEARCH_ERROR).toBe(0);
     const types = ['mod', 'pkg', 'node:fs'].map((name) => {
       const [file, , description] = imp.find_module(name);
@@ -569,7 +557,7 @@ describe('the type constants, "used to indicate the search result of find_module
 describe('imp.init_builtin(name)', () => {
   it('initializes the built-in module called name and returns it, stored in modules', () => {
     const inittab = new Inittab([['spam', (module) => void (module.ham = 'eggs')]]);
-    const { system, imp } = setup({}, { inittab });
+    const { system, imp } = work.impProject({}, { inittab });
     const module = imp.init_builtin('spam') as ModuleType;
     expect(module.ham).toBe('eggs');
     expect(system.modules.get('spam')).toBe(module);
@@ -578,7 +566,7 @@ describe('imp.init_builtin(name)', () => {
   it('initializes it again when it was already initialized: the init runs over the entry in modules', () => {
     let runs = 0;
     const inittab = new Inittab([['spam', (module) => void (module.runs = ++runs)]]);
-    const { imp } = setup({}, { inittab });
+    const { imp } = work.impProject({}, { inittab });
     const first = imp.init_builtin('spam') as ModuleType;
     first.extra = 'kept';
     const second = imp.init_builtin('spam') as ModuleType;
@@ -588,7 +576,7 @@ describe('imp.init_builtin(name)', () => {
   });
 
   it('returns null when there is no built-in module called name', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     expect(imp.init_builtin('no_such_builtin')).toBeNull();
   });
 });
@@ -596,7 +584,7 @@ describe('imp.init_builtin(name)', () => {
 describe('imp.init_frozen(name)', () => {
   it('initializes the frozen module called name and returns its module object', () => {
     const bundle = work.bundle({ 'cold.ts': `${say('cold ran')}export const temperature = -5;\n` }, ['cold']);
-    const { system, imp } = setup({}, { frozen: [bundle] });
+    const { system, imp } = work.impProject({}, { frozen: [bundle] });
     const module = imp.init_frozen('cold') as ModuleType;
     expect(module.temperature).toBe(-5);
     expect(system.modules.get('cold')).toBe(module);
@@ -605,7 +593,7 @@ describe('imp.init_frozen(name)', () => {
 
   it('initializes it again when it was already initialized', () => {
     const bundle = work.bundle({ 'cold.ts': `${say('cold ran')}` }, ['cold']);
-    const { imp } = setup({}, { frozen: [bundle] });
+    const { imp } = work.impProject({}, { frozen: [bundle] });
     const first = imp.init_frozen('cold');
     const second = imp.init_frozen('cold');
     expect(second).toBe(first);
@@ -614,24 +602,24 @@ describe('imp.init_frozen(name)', () => {
 
   it('returns null when there is no frozen module called name', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const cold = true;\n' }, ['cold']);
-    const { imp } = setup({}, { frozen: [bundle] });
+    const { imp } = work.impProject({}, { frozen: [bundle] });
     expect(imp.init_frozen('warm')).toBeNull();
   });
 });
 
 describe('imp.is_builtin(name)', () => {
   it('returns 1 for a built-in module that can be initialized again (an inittab entry)', () => {
-    const { imp } = setup({}, { inittab: new Inittab([['spam', () => undefined]]) });
+    const { imp } = work.impProject({}, { inittab: new Inittab([['spam', () => undefined]]) });
     expect(imp.is_builtin('spam')).toBe(1);
   });
 
   it('returns -1 for a built-in module that cannot be initialized again (a Node core module)', () => {
-    const { imp } = setup({});
+    const { imp } = work.impProject({});
     expect(imp.is_builtin('node:fs')).toBe(-1);
   });
 
   it('returns 0 when there is no built-in module called name', () => {
-    const { imp } = setup({ 'mod.ts': '' });
+    const { imp } = work.impProject({ 'mod.ts': '' });
     expect(imp.is_builtin('mod')).toBe(0);
   });
 });
@@ -639,20 +627,20 @@ describe('imp.is_builtin(name)', () => {
 describe('imp.is_frozen(name)', () => {
   it('returns true when there is a frozen module called name', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const cold = true;\n' }, ['cold']);
-    const { imp } = setup({}, { frozen: [bundle] });
+    const { imp } = work.impProject({}, { frozen: [bundle] });
     expect(imp.is_frozen('cold')).toBe(true);
   });
 
   it('returns false when there is no such module', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const cold = true;\n' }, ['cold']);
-    const { imp } = setup({ 'warm.ts': '' }, { frozen: [bundle] });
+    const { imp } = work.impProject({ 'warm.ts': '' }, { frozen: [bundle] });
     expect(imp.is_frozen('warm')).toBe(false);
   });
 });
 
 describe('imp.load_compiled(name, pathname[, file])', () => {
   it('loads and initializes a module from a compiled code file and returns it', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     const path = sourceless(system, root, 'bin', `${say('bin ran')}export const x = 7;\n`);
     const module = imp.load_compiled('bin', path) as ModuleType;
     expect(module.x).toBe(7);
@@ -661,7 +649,7 @@ describe('imp.load_compiled(name, pathname[, file])', () => {
   });
 
   it('initializes it again when it was already initialized', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     const path = sourceless(system, root, 'bin', `${say('bin ran')}`);
     const first = imp.load_compiled('bin', path);
     const second = imp.load_compiled('bin', path);
@@ -670,7 +658,7 @@ describe('imp.load_compiled(name, pathname[, file])', () => {
   });
 
   it('creates or accesses the module by the name argument, whatever the file is called', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     const path = sourceless(system, root, 'bin', 'export const x = 1;\n');
     const module = imp.load_compiled('other.name', path) as ModuleType;
     expect(module.__name__).toBe('other.name');
@@ -678,7 +666,7 @@ describe('imp.load_compiled(name, pathname[, file])', () => {
   });
 
   it('takes the compiled file open in binary mode from the beginning, as find_module returns it', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     sourceless(system, root, 'bin', 'export const x = 3;\n');
     const [file, pathname] = imp.find_module('bin');
     try {
@@ -689,7 +677,7 @@ describe('imp.load_compiled(name, pathname[, file])', () => {
   });
 
   it('requires the file argument to be a real file object, not an object emulating one', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     const path = sourceless(system, root, 'bin', '');
     const fake = { read: () => '', close: () => undefined } as unknown as ModuleFile;
     expect(thrown(() => imp.load_compiled('bin', path, fake))).toBeInstanceOf(ImportArgumentError);
@@ -698,7 +686,7 @@ describe('imp.load_compiled(name, pathname[, file])', () => {
 
 describe('imp.load_dynamic(name, pathname[, file])', () => {
   it('loads and initializes a module from a shared library (a Node addon) and returns it', () => {
-    const { root, system, imp } = setup({});
+    const { root, system, imp } = work.impProject({});
     const path = join(root, 'native.node');
     copyFileSync(buildAddon().addon, path);
     const module = imp.load_dynamic('native', path) as { hello(): string };
@@ -707,7 +695,7 @@ describe('imp.load_dynamic(name, pathname[, file])', () => {
   });
 
   it('initializes it again by copying the cached attributes over the entry in modules, not by running init again', () => {
-    const { root, imp } = setup({});
+    const { root, imp } = work.impProject({});
     const path = join(root, 'native.node');
     copyFileSync(buildAddon().addon, path);
     const first = imp.load_dynamic('native', path) as Record<string, unknown>;
@@ -720,7 +708,7 @@ describe('imp.load_dynamic(name, pathname[, file])', () => {
   });
 
   it('identifies extension modules by file name: two names loaded from one file give the same module', () => {
-    const { root, imp } = setup({});
+    const { root, imp } = work.impProject({});
     const path = join(root, 'native.node');
     copyFileSync(buildAddon().addon, path);
     const foo = imp.load_dynamic('foo', path);
@@ -729,7 +717,7 @@ describe('imp.load_dynamic(name, pathname[, file])', () => {
   });
 
   it('gives separate modules for two file names of one library (a copy stands for a symlink)', () => {
-    const { root, imp } = setup({});
+    const { root, imp } = work.impProject({});
     copyFileSync(buildAddon().addon, join(root, 'one.node'));
     copyFileSync(buildAddon().addon, join(root, 'two.node'));
     const one = imp.load_dynamic('one', join(root, 'one.node'));
@@ -738,7 +726,7 @@ describe('imp.load_dynamic(name, pathname[, file])', () => {
   });
 
   it('ignores the optional file argument', () => {
-    const { root, imp } = setup({});
+    const { root, imp } = work.impProject({});
     const path = join(root, 'native.node');
     copyFileSync(buildAddon().addon, path);
     const fake = {} as unknown as ModuleFile;
@@ -748,7 +736,7 @@ describe('imp.load_dynamic(name, pathname[, file])', () => {
 
 describe('imp.load_source(name, pathname[, file])', () => {
   it('loads and initializes a module from a source file and returns it', () => {
-    const { root, system, imp } = setup({ 'mod.ts': 'export const typed: number = 5;\n' });
+    const { root, system, imp } = work.impProject({ 'mod.ts': 'export const typed: number = 5;\n' });
     const module = imp.load_source('mod', join(root, 'mod.ts')) as ModuleType;
     expect(module.typed).toBe(5);
     expect(module.__file__).toBe(join(root, 'mod.ts'));
@@ -756,7 +744,7 @@ describe('imp.load_source(name, pathname[, file])', () => {
   });
 
   it('initializes it again when it was already initialized', () => {
-    const { root, imp } = setup({ 'mod.ts': `${say('mod ran')}` });
+    const { root, imp } = work.impProject({ 'mod.ts': `${say('mod ran')}` });
     const first = imp.load_source('mod', join(root, 'mod.ts'));
     const second = imp.load_source('mod', join(root, 'mod.ts'));
     expect(second).toBe(first);
@@ -764,12 +752,12 @@ describe('imp.load_source(name, pathname[, file])', () => {
   });
 
   it('creates or accesses the module by the name argument', () => {
-    const { root, imp } = setup({ 'file.ts': '' });
+    const { root, imp } = work.impProject({ 'file.ts': '' });
     expect((imp.load_source('any.name', join(root, 'file.ts')) as ModuleType).__name__).toBe('any.name');
   });
 
   it('takes the source file open for reading as text from the beginning, as find_module returns it', () => {
-    const { imp } = setup({ 'mod.ts': 'export const x = 4;\n' });
+    const { imp } = work.impProject({ 'mod.ts': 'export const x = 4;\n' });
     const [file, pathname] = imp.find_module('mod');
     try {
       expect((imp.load_source('mod', pathname, file) as ModuleType).x).toBe(4);
@@ -779,7 +767,7 @@ describe('imp.load_source(name, pathname[, file])', () => {
   });
 
   it('requires the file argument to be a real, open file object', () => {
-    const { root, imp } = setup({ 'mod.ts': '' });
+    const { root, imp } = work.impProject({ 'mod.ts': '' });
     const pathname = join(root, 'mod.ts');
     const file = new ModuleFile(pathname, 'r');
     file.close();
@@ -789,7 +777,7 @@ describe('imp.load_source(name, pathname[, file])', () => {
   });
 
   it('uses a properly matching compiled file instead of parsing the source when one exists', () => {
-    const { root, system, imp } = setup({ 'mod.ts': 'export const value = 1;\n' });
+    const { root, system, imp } = work.impProject({ 'mod.ts': 'export const value = 1;\n' });
     const source = join(root, 'mod.ts');
     const stamp = 1_700_000_000; // whole seconds: set exactly on every file system
     utimesSync(source, stamp, stamp);
@@ -801,7 +789,7 @@ describe('imp.load_source(name, pathname[, file])', () => {
   });
 
   it('parses the source when the compiled file does not match it', () => {
-    const { root, system, imp } = setup({ 'mod.ts': 'export const value = 1;\n' });
+    const { root, system, imp } = work.impProject({ 'mod.ts': 'export const value = 1;\n' });
     const source = join(root, 'mod.ts');
     compiled(system, source);
     writeFileSync(source, 'export const value = 22;\n');
@@ -823,7 +811,7 @@ describe('class imp.NullImporter(path_string)', () => {
   });
 
   it('is the importer cached for path entries that are not directories and that no other hook handles (as a last hook)', () => {
-    const { root, system } = setup({ 'mod.ts': '', 'file.txt': '' });
+    const { root, system } = work.impProject({ 'mod.ts': '', 'file.txt': '' });
     system.pathHooks.push((entry) => new NullImporter(entry));
     system.path.push(join(root, 'file.txt'));
     expect(thrown(() => system.importModule('absent'))).toBeInstanceOf(ModuleNotFoundError);

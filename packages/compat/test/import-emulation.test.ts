@@ -4,7 +4,7 @@
 //    through each package's `__path__`, a fromlist, and a reload that works.
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   getAttr,
@@ -15,14 +15,11 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { createCapi, createImp, type Imp, type ModuleFile } from '@importlib/compat';
+import { createCapi, type Imp, type ModuleFile } from '@importlib/compat';
 
-import { logged, resetLog, say, thrown, WorkArea } from './helpers.js';
+import { logged, say, thrown, useWorkArea } from './helpers.js';
 
-const work = new WorkArea('import-emulation');
-beforeAll(() => work.create());
-afterAll(() => work.remove());
-beforeEach(() => resetLog());
+const work = useWorkArea('import-emulation');
 
 // ------------------------------------------------------------------ example 1, as the page has it
 
@@ -58,8 +55,7 @@ function setup(files: Record<string, string>): {
   imp: Imp;
   __import__: ReturnType<typeof emulatedImport>;
 } {
-  const { root, system } = work.project(files);
-  const imp = createImp(system);
+  const { root, imp } = work.impProject(files);
   return { root, imp, __import__: emulatedImport(imp) };
 }
 
@@ -223,8 +219,7 @@ function createKnee(imp: Imp) {
 }
 
 function kneeSetup(files: Record<string, string>) {
-  const { root, system } = work.project(files);
-  const imp = createImp(system);
+  const { root, imp } = work.impProject(files);
   return { root, imp, ...createKnee(imp) };
 }
 

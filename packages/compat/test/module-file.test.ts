@@ -1,17 +1,15 @@
 // ModuleFile, the open file find_module() returns, and the default system the package's imp and capi
 // objects share.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { ImportArgumentError } from '@importlib/core';
 
 import { capi, getDefaultSystem, imp, ModuleFile } from '@importlib/compat';
 
-import { thrown, WorkArea } from './helpers.js';
+import { thrown, useWorkArea } from './helpers.js';
 
-const work = new WorkArea('module-file');
-beforeAll(() => work.create());
-afterAll(() => work.remove());
+const work = useWorkArea('module-file');
 
 describe('ModuleFile', () => {
   it('reads from its current position to the end: a second read() gets what is left, nothing', () => {

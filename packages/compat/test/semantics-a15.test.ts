@@ -4,15 +4,9 @@
 // (the Python 3 shim's extra rules, orders and errors).
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import {
-  ImportArgumentError,
-  ImportError,
-  ModuleNotFoundError,
-  ModuleType,
-  type ImportSystem,
-} from '@importlib/core';
+import { ImportArgumentError, ImportError, ModuleNotFoundError, ModuleType } from '@importlib/core';
 import { createImportSystem } from '@importlib/hooks';
 import { Inittab } from '@importlib/loaders';
 
@@ -29,24 +23,12 @@ import {
   PY_RESOURCE,
   PY_SOURCE,
   SEARCH_ERROR,
-  type Imp,
 } from '@importlib/compat';
 
 import { buildAddon } from '../../loaders/test/build-addon.js';
-import { logged, resetLog, say, thrown, WorkArea } from './helpers.js';
+import { logged, say, thrown, useWorkArea } from './helpers.js';
 
-const work = new WorkArea('a15');
-beforeAll(() => work.create());
-afterAll(() => work.remove());
-beforeEach(() => resetLog());
-
-function setup(
-  files: Record<string, string> = {},
-  options: Parameters<typeof createImportSystem>[0] = {},
-): { root: string; system: ImportSystem; imp: Imp } {
-  const { root, system } = work.project(files, options);
-  return { root, system, imp: createImp(system) };
-}
+const work = useWorkArea('a15');
 
 describe("item 133: the constants have Python's values", () => {
   it('SEARCH_ERROR=0 … IMP_HOOK=9, on the package and on imp', () => {
@@ -74,14 +56,14 @@ describe("item 133: the constants have Python's values", () => {
       PY_CODERESOURCE: 8,
       IMP_HOOK: 9,
     });
-    const { imp } = setup();
+    const { imp } = work.impProject();
     for (const [name, value] of Object.entries(values)) expect(imp[name as keyof typeof values]).toBe(value);
   });
 });
 
 describe('item 134: get_magic() and get_suffixes()', () => {
   it('get_magic() returns 4 bytes, a copy each time', () => {
-    const { imp } = setup();
+    const { imp } = work.impProject();
     const magic = imp.get_magic();
     expect(magic).toBeInstanceOf(Uint8Array);
     expect(magic).toHaveLength(4);
@@ -90,7 +72,7 @@ describe('item 134: get_magic() and get_suffixes()', () => {
   });
 
   it("get_suffixes() orders extensions ('rb'), then sources ('r'), then bytecode ('rb'), as the 3.x shim", () => {
-    const { imp } = setup();
+    const { imp } = work.impProject();
     const types = imp.get_suffixes().map(([, , type]) => type);
     const last = (type: number): number => types.lastIndexOf(type);
     const first = (type: number): number => types.indexOf(type);
@@ -104,21 +86,21 @@ describe('item 134: get_magic() and get_suffixes()', () => {
 
 describe('item 135: find_module(name[, path])', () => {
   it('does not accept dotted names', () => {
-    const { imp } = setup({ 'a/__init__.ts': '', 'a/b.ts': '' });
+    const { imp } = work.impProject({ 'a/__init__.ts': '', 'a/b.ts': '' });
     expect(thrown(() => imp.find_module('a.b'))).toBeInstanceOf(ImportError);
   });
 
   it('with path None tries C_BUILTIN before PY_FROZEN before the path', () => {
     const bundle = work.bundle({ 'spam.ts': 'export const frozen = 1;\n' }, ['spam']);
     const inittab = new Inittab([['spam', () => undefined]]);
-    const { imp } = setup({ 'spam.ts': '' }, { inittab, frozen: [bundle] });
+    const { imp } = work.impProject({ 'spam.ts': '' }, { inittab, frozen: [bundle] });
     expect(imp.find_module('spam')[2][2]).toBe(C_BUILTIN); // the builtin wins over the frozen module
-    const { imp: noBuiltin } = setup({ 'spam.ts': '' }, { frozen: [bundle] });
+    const { imp: noBuiltin } = work.impProject({ 'spam.ts': '' }, { frozen: [bundle] });
     expect(noBuiltin.find_module('spam')[2][2]).toBe(PY_FROZEN);
   });
 
   it('ignores invalid list entries silently, but every item must be a string', () => {
-    const { imp } = setup();
+    const { imp } = work.impProject();
     const dir = work.folder({ 'm.ts': '' });
     const [file] = imp.find_module('m', ['/no/such/folder', dir]);
     file?.close();
@@ -130,7 +112,7 @@ describe('item 135: find_module(name[, path])', () => {
 
 describe('item 136: find_module results', () => {
   it('a file module gives (open file, pathname, (suffix, mode, type))', () => {
-    const { root, imp } = setup({ 'm.ts': 'x' });
+    const { root, imp } = work.impProject({ 'm.ts': 'x' });
     const [file, pathname, description] = imp.find_module('m');
     expect(file?.read()).toBe('x');
     file?.close();
@@ -138,31 +120,31 @@ describe('item 136: find_module results', () => {
   });
 
   it('a package gives (null, folder, ("", "", PKG_DIRECTORY)), checked before module files in each entry', () => {
-    const { root, imp } = setup({ 'p/__init__.ts': '', 'p.ts': '' });
+    const { root, imp } = work.impProject({ 'p/__init__.ts': '', 'p.ts': '' });
     expect(imp.find_module('p')).toEqual([null, join(root, 'p'), ['', '', PKG_DIRECTORY]]);
   });
 
   it('a folder without an __init__ or index file is no package: a module file is found instead', () => {
-    const { root, imp } = setup({ 'p/other.ts': '', 'p.ts': '' });
+    const { root, imp } = work.impProject({ 'p/other.ts': '', 'p.ts': '' });
     const [file, pathname] = imp.find_module('p');
     file?.close();
     expect(pathname).toBe(join(root, 'p.ts'));
   });
 
   it("a non-file module gives file null, pathname '' (the Python 2 page) and ('', '', type)", () => {
-    const { imp } = setup();
+    const { imp } = work.impProject();
     expect(imp.find_module('node:os')).toEqual([null, '', ['', '', C_BUILTIN]]);
   });
 
   it('not found raises ImportError', () => {
-    const { imp } = setup();
+    const { imp } = work.impProject();
     expect(thrown(() => imp.find_module('absent'))).toBeInstanceOf(ModuleNotFoundError);
   });
 });
 
 describe('item 137: load_module(name, file, pathname, description)', () => {
   it('reloads a module already imported, in the same object', () => {
-    const { system, imp } = setup({ 'm.ts': `${say('m')}` });
+    const { system, imp } = work.impProject({ 'm.ts': `${say('m')}` });
     const module = system.importModule('m');
     const [file, pathname, description] = imp.find_module('m');
     try {
@@ -174,7 +156,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
   });
 
   it("raises ImportArgumentError (the shim's ValueError) for a mode that is not a read mode", () => {
-    const { root, imp } = setup({ 'm.ts': '' });
+    const { root, imp } = work.impProject({ 'm.ts': '' });
     for (const mode of ['w', 'r+', 'a']) {
       const error = thrown(() => imp.load_module('m', null, join(root, 'm.ts'), ['.ts', mode, PY_SOURCE]));
       expect(error, mode).toBeInstanceOf(ImportArgumentError);
@@ -183,7 +165,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
   });
 
   it('raises ImportArgumentError (ValueError) when file is null for PY_SOURCE or PY_COMPILED', () => {
-    const { root, imp } = setup({ 'm.ts': '' });
+    const { root, imp } = work.impProject({ 'm.ts': '' });
     for (const type of [PY_SOURCE, PY_COMPILED]) {
       const error = thrown(() => imp.load_module('m', null, join(root, 'm.ts'), ['.ts', 'r', type]));
       expect(error).toBeInstanceOf(ImportArgumentError);
@@ -192,7 +174,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
   });
 
   it('raises ImportError for an unknown type', () => {
-    const { imp } = setup();
+    const { imp } = work.impProject();
     const error = thrown(() => imp.load_module('m', null, '', ['', '', 99]));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/type code 99/);
@@ -201,7 +183,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
 
 describe('item 138: load_source, load_compiled, load_dynamic re-initialize in place', () => {
   it('load_source runs the new code in the existing module object', () => {
-    const { root, system, imp } = setup({ 'm.ts': 'export const a = 1;\n' });
+    const { root, system, imp } = work.impProject({ 'm.ts': 'export const a = 1;\n' });
     const module = system.importModule('m') as ModuleType;
     writeFileSync(join(root, 'm.ts'), 'export const b = 2;\n');
     expect(imp.load_source('m', join(root, 'm.ts'))).toBe(module);
@@ -209,7 +191,7 @@ describe('item 138: load_source, load_compiled, load_dynamic re-initialize in pl
   });
 
   it('a failed re-initialization removes the module from modules, as Python 2 (ExecCodeModuleEx) did', () => {
-    const { root, system, imp } = setup({ 'm.ts': 'export const a = 1;\n' });
+    const { root, system, imp } = work.impProject({ 'm.ts': 'export const a = 1;\n' });
     system.importModule('m');
     writeFileSync(join(root, 'm.ts'), 'throw new Error("now broken");\n');
     expect(() => imp.load_source('m', join(root, 'm.ts'))).toThrow('now broken');
@@ -217,7 +199,7 @@ describe('item 138: load_source, load_compiled, load_dynamic re-initialize in pl
   });
 
   it('load_dynamic re-initializes the entry in modules without running the init again', () => {
-    const { root, system, imp } = setup();
+    const { root, system, imp } = work.impProject();
     const path = join(root, 'native.node');
     copyFileSync(buildAddon().addon, path);
     const module = imp.load_dynamic('native', path) as Record<string, unknown>;
@@ -231,7 +213,7 @@ describe('item 138: load_source, load_compiled, load_dynamic re-initialize in pl
 
 describe('item 139: lock_held(), acquire_lock(), release_lock()', () => {
   it('follow the global import lock of A7: held, reentrant, and released once per acquire', () => {
-    const { system, imp } = setup();
+    const { system, imp } = work.impProject();
     imp.acquire_lock();
     expect(system.lockHeld()).toBe(true);
     imp.acquire_lock();
@@ -244,13 +226,13 @@ describe('item 139: lock_held(), acquire_lock(), release_lock()', () => {
 describe('item 140: init_builtin(name) and init_frozen(name)', () => {
   it('init_builtin returns the module stored in modules, or null when there is no such builtin', () => {
     const inittab = new Inittab([['spam', () => undefined]]);
-    const { system, imp } = setup({}, { inittab });
+    const { system, imp } = work.impProject({}, { inittab });
     expect(imp.init_builtin('spam')).toBe(system.modules.get('spam'));
     expect(imp.init_builtin('ham')).toBeNull();
   });
 
   it("init_builtin of a Node core module puts Node's own object back over whatever modules held", () => {
-    const { system, imp } = setup();
+    const { system, imp } = work.impProject();
     const fs = system.importModule('node:fs');
     system.modules.set('node:fs', { impostor: true });
     expect(imp.init_builtin('node:fs')).toBe(fs);
@@ -259,7 +241,7 @@ describe('item 140: init_builtin(name) and init_frozen(name)', () => {
 
   it('init_frozen re-initializes an already loaded module, and returns null when there is none', () => {
     const bundle = work.bundle({ 'cold.ts': `${say('cold')}` }, ['cold']);
-    const { system, imp } = setup({}, { frozen: [bundle] });
+    const { system, imp } = work.impProject({}, { frozen: [bundle] });
     const module = system.importModule('cold');
     expect(imp.init_frozen('cold')).toBe(module);
     expect(logged()).toEqual(['cold', 'cold']);
@@ -269,7 +251,7 @@ describe('item 140: init_builtin(name) and init_frozen(name)', () => {
 
 describe('item 141: reload(m) (the Python 2 page)', () => {
   it('returns the same object, whose dict is kept: old names linger', () => {
-    const { root, system, imp } = setup({ 'm.ts': 'export const old = 1;\n' });
+    const { root, system, imp } = work.impProject({ 'm.ts': 'export const old = 1;\n' });
     const module = system.importModule('m') as ModuleType;
     writeFileSync(join(root, 'm.ts'), 'export const fresh = 2;\n');
     expect(imp.reload(module)).toBe(module);
@@ -277,7 +259,7 @@ describe('item 141: reload(m) (the Python 2 page)', () => {
   });
 
   it("does not update other modules' bindings made by `from m import x`", () => {
-    const { root, system, imp } = setup({
+    const { root, system, imp } = work.impProject({
       'm.ts': 'export const x = "before";\n',
       'user.ts': 'import { x } from "./m";\nexport const seen = x;\n',
     });
@@ -289,7 +271,7 @@ describe('item 141: reload(m) (the Python 2 page)', () => {
   });
 
   it('leaves instances with their old class', () => {
-    const { root, system, imp } = setup({
+    const { root, system, imp } = work.impProject({
       'm.ts': 'export class Thing {}\nexport const one = new Thing();\n',
     });
     const module = system.importModule('m') as ModuleType;
@@ -305,7 +287,7 @@ describe('item 141: reload(m) (the Python 2 page)', () => {
   it('reloads a re-initialisable builtin, and refuses a Node core module (not initialisable twice)', () => {
     let runs = 0;
     const inittab = new Inittab([['spam', (m) => void (m.runs = ++runs)]]);
-    const { system, imp } = setup({}, { inittab });
+    const { system, imp } = work.impProject({}, { inittab });
     const spam = system.importModule('spam') as ModuleType;
     expect(imp.reload(spam)).toBe(spam);
     expect(spam.runs).toBe(2);
@@ -317,7 +299,7 @@ describe('item 141: reload(m) (the Python 2 page)', () => {
 
 describe('item 9: new_module(name) / ModuleType(name)', () => {
   it('creates a module that is not inserted into modules, the same as new ModuleType(name)', () => {
-    const { system, imp } = setup();
+    const { system, imp } = work.impProject();
     const module = imp.new_module('loose');
     expect(module).toBeInstanceOf(ModuleType);
     expect(module.__name__).toBe(new ModuleType('loose').__name__);
@@ -339,7 +321,7 @@ describe('item 51: NullImporter(path)', () => {
   });
 
   it('Python 3 (and ImportSystem) caches null instead for an entry no hook handles', () => {
-    const { root, system } = setup({ 'f.txt': '' });
+    const { root, system } = work.impProject({ 'f.txt': '' });
     system.path.push(join(root, 'f.txt'));
     expect(thrown(() => system.importModule('absent'))).toBeInstanceOf(ModuleNotFoundError);
     expect(system.pathImporterCache.has(join(root, 'f.txt'))).toBe(true);
@@ -350,7 +332,10 @@ describe('item 51: NullImporter(path)', () => {
 describe('item 120: is_builtin(name) is 1 / -1 / 0, is_frozen(name) is true / false', () => {
   it('gives 1 for an inittab entry, -1 for a core module, 0 when absent; is_frozen a boolean', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const c = 1;\n' }, ['cold']);
-    const { imp } = setup({}, { inittab: new Inittab([['spam', () => undefined]]), frozen: [bundle] });
+    const { imp } = work.impProject(
+      {},
+      { inittab: new Inittab([['spam', () => undefined]]), frozen: [bundle] },
+    );
     expect([imp.is_builtin('spam'), imp.is_builtin('node:fs'), imp.is_builtin('ham')]).toEqual([1, -1, 0]);
     expect([imp.is_frozen('cold'), imp.is_frozen('spam')]).toEqual([true, false]);
   });

@@ -3,7 +3,7 @@
 // importer). The seed page's own sentences are in capi-seed.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import {
   CodeObject,
@@ -12,7 +12,6 @@ import {
   ImportStateError,
   ModuleNotFoundError,
   ModuleSpec,
-  type ImportSystem,
   type ModuleType,
 } from '@importlib/core';
 import { createImportSystem, loaderContextOf } from '@importlib/hooks';
@@ -25,34 +24,23 @@ import {
   SourcelessFileLoader,
 } from '@importlib/loaders';
 
-import { createCapi, createImp, type CApi, type ImportFunction } from '@importlib/compat';
+import { createCapi, createImp, type ImportFunction } from '@importlib/compat';
 
-import { logged, rejected, resetLog, say, thrown, WorkArea } from './helpers.js';
+import { logged, rejected, say, thrown, useWorkArea } from './helpers.js';
 
-const work = new WorkArea('a16');
-beforeAll(() => work.create());
-afterAll(() => work.remove());
-beforeEach(() => resetLog());
-
-function setup(
-  files: Record<string, string> = {},
-  options: Parameters<typeof createImportSystem>[0] = {},
-): { root: string; system: ImportSystem; capi: CApi } {
-  const { root, system } = work.project(files, options);
-  return { root, system, capi: createCapi(system) };
-}
+const work = useWorkArea('a16');
 
 const noop = (): CodeObject => new CodeObject('<string>', () => undefined);
 
 describe('item 143: PyImport_AddModuleRef(name) is get-or-create', () => {
   it('returns modules[name] when that is a module object', () => {
-    const { system, capi } = setup({ 'm.ts': '' });
+    const { system, capi } = work.capiProject({ 'm.ts': '' });
     const module = system.importModule('m');
     expect(capi.PyImport_AddModuleRef('m')).toBe(module);
   });
 
   it('otherwise creates an empty module and stores it, replacing a value that is not a module', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     system.modules.set('m', 'not a module');
     const module = capi.PyImport_AddModuleRef('m');
     expect(module.__name__).toBe('m');
@@ -60,7 +48,7 @@ describe('item 143: PyImport_AddModuleRef(name) is get-or-create', () => {
   });
 
   it('never imports or executes anything', () => {
-    const { system, capi } = setup({ 'm.ts': `${say('m ran')}` });
+    const { system, capi } = work.capiProject({ 'm.ts': `${say('m ran')}` });
     const asked: string[] = [];
     system.metaPath.unshift({
       findSpec: (name) => {
@@ -76,7 +64,7 @@ describe('item 143: PyImport_AddModuleRef(name) is get-or-create', () => {
 
 describe('item 144: dotted names create no packages', () => {
   it('AddModule and ExecCodeModule with a.b neither create nor import a', () => {
-    const { system, capi } = setup({ 'a/__init__.ts': `${say('a ran')}` });
+    const { system, capi } = work.capiProject({ 'a/__init__.ts': `${say('a ran')}` });
     capi.PyImport_AddModule('a.b');
     capi.PyImport_ExecCodeModule('a.c', noop());
     expect(system.modules.has('a')).toBe(false);
@@ -84,7 +72,7 @@ describe('item 144: dotted names create no packages', () => {
   });
 
   it('and do not set a.b on a package a that exists', () => {
-    const { system, capi } = setup({ 'a/__init__.ts': '' });
+    const { system, capi } = work.capiProject({ 'a/__init__.ts': '' });
     const a = system.importModule('a') as ModuleType;
     capi.PyImport_AddModule('a.b');
     capi.PyImport_ExecCodeModule('a.c', noop());
@@ -100,13 +88,13 @@ describe('item 145: reference semantics', () => {
   }
 
   it('PyImport_AddModuleRef returns a strong reference: the module, even when modules keeps nothing', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     system.modules = new Forgetful();
     expect(capi.PyImport_AddModuleRef('m').__name__).toBe('m');
   });
 
   it('PyImport_AddModuleObject / PyImport_AddModule raise when modules does not keep the module (RuntimeError)', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     system.modules = new Forgetful();
     expect(thrown(() => capi.PyImport_AddModule('m'))).toBeInstanceOf(ImportStateError);
     expect(thrown(() => capi.PyImport_AddModuleObject('m'))).toBeInstanceOf(ImportStateError);
@@ -115,7 +103,7 @@ describe('item 145: reference semantics', () => {
 
 describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
   it('gets or creates the module and reuses its namespace, so it reloads when present', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_AddModule('m');
     module.kept = true;
     capi.PyImport_ExecCodeModule('m', new CodeObject('<string>', (m) => void (m.added = true)));
@@ -123,7 +111,7 @@ describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it('runs the fix-up, executes co, then returns modules[name]', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     let fileDuringRun: unknown;
     const result = capi.PyImport_ExecCodeModule(
       'm',
@@ -134,7 +122,7 @@ describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
   });
 
   it("raises ImportError ('Loaded module … not found') when the code removed its own entry", () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const error = thrown(() =>
       capi.PyImport_ExecCodeModule('m', new CodeObject('<string>', () => void system.modules.delete('m'))),
     );
@@ -145,7 +133,7 @@ describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
 
 describe('item 147: failure removes the entry', () => {
   it('removes name from modules on failure even when it was imported normally before', () => {
-    const { system, capi } = setup({ 'm.ts': '' });
+    const { system, capi } = work.capiProject({ 'm.ts': '' });
     system.importModule('m');
     const co = new CodeObject('<string>', () => {
       throw new Error('no');
@@ -157,7 +145,7 @@ describe('item 147: failure removes the entry', () => {
 
 describe('item 148: the fix-up (_fix_up_module)', () => {
   it('gives a SourcelessFileLoader when pathname === cpathname', () => {
-    const { root, system, capi } = setup({ 'm.ts': 'export const x = 1;\n' });
+    const { root, system, capi } = work.capiProject({ 'm.ts': 'export const x = 1;\n' });
     const context = loaderContextOf(system)!;
     const cpath = compileFile(join(root, 'm.ts'), context).cachePath;
     const co = new SourcelessFileLoader('m', cpath, context).getCode('m');
@@ -166,7 +154,7 @@ describe('item 148: the fix-up (_fix_up_module)', () => {
   });
 
   it('else a SourceFileLoader, with the spec made from the file location and cached = abspath(cpathname)', () => {
-    const { root, system, capi } = setup({ 'm.ts': '' });
+    const { root, system, capi } = work.capiProject({ 'm.ts': '' });
     const source = join(root, 'm.ts');
     const co = new SourceFileLoader('m', source, loaderContextOf(system)!).getCode('m');
     const relativeCached = 'some/where/m.jsc';
@@ -177,7 +165,7 @@ describe('item 148: the fix-up (_fix_up_module)', () => {
   });
 
   it('always sets __file__ = pathname and __cached__ = cpathname, over earlier values, keeping __spec__', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_AddModule('m');
     const spec = new ModuleSpec('m', null);
     module.__spec__ = spec;
@@ -191,13 +179,13 @@ describe('item 148: the fix-up (_fix_up_module)', () => {
 
 describe('item 149: pathname defaults across the variants', () => {
   it('ExecCodeModule: __file__ falls back to co.filename', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModule('m', new CodeObject('/from/co.ts', () => undefined));
     expect((module as ModuleType).__file__).toBe('/from/co.ts');
   });
 
   it('…Ex(pathname): __file__ = pathname', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModuleEx(
       'm',
       new CodeObject('/from/co.ts', () => undefined),
@@ -207,7 +195,7 @@ describe('item 149: pathname defaults across the variants', () => {
   });
 
   it('…WithPathnames(null, cpathname): the source its cache path names, when that file exists', () => {
-    const { root, capi } = setup({ 'm.ts': '' });
+    const { root, capi } = work.capiProject({ 'm.ts': '' });
     const cpath = cacheFromSource(join(root, 'm.ts'));
     const module = capi.PyImport_ExecCodeModuleWithPathnames('m', noop(), null, cpath) as ModuleType;
     expect(module.__file__).toBe(join(root, 'm.ts'));
@@ -215,7 +203,7 @@ describe('item 149: pathname defaults across the variants', () => {
   });
 
   it("…WithPathnames(null, cpathname): else cpathname without its trailing 'c' (x.jsc → x.js), when that exists", () => {
-    const { root, capi } = setup({ 'm.js': '' });
+    const { root, capi } = work.capiProject({ 'm.js': '' });
     const module = capi.PyImport_ExecCodeModuleWithPathnames(
       'm',
       noop(),
@@ -226,7 +214,7 @@ describe('item 149: pathname defaults across the variants', () => {
   });
 
   it('…WithPathnames(null, cpathname): keeps the compiled path when no such source exists', () => {
-    const { root, capi } = setup();
+    const { root, capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModuleWithPathnames(
       'm',
       noop(),
@@ -239,7 +227,7 @@ describe('item 149: pathname defaults across the variants', () => {
 
 describe('item 150: PyImport_Import(name)', () => {
   it("calls the __import__ of globals' __builtins__ with level 0 and an empty fromlist", () => {
-    const { system, capi } = setup({ 'm.ts': '' });
+    const { system, capi } = work.capiProject({ 'm.ts': '' });
     const calls: unknown[][] = [];
     const hook: ImportFunction = (...args) => {
       calls.push(args);
@@ -251,27 +239,27 @@ describe('item 150: PyImport_Import(name)', () => {
   });
 
   it('returns modules[name], the leaf, not the top package __import__ returns', () => {
-    const { system, capi } = setup({ 'a/__init__.ts': '', 'a/b.ts': '' });
+    const { system, capi } = work.capiProject({ 'a/__init__.ts': '', 'a/b.ts': '' });
     expect(capi.PyImport_Import('a.b')).toBe(system.modules.get('a.b'));
     expect(capi.PyImport_ImportModule('a.b')).toBe(system.modules.get('a.b'));
   });
 
   it("raises ImportError (Python's KeyError) when the entry is missing afterwards", () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const error = thrown(() => capi.PyImport_Import('m', { __builtins__: { __import__: () => ({}) } }));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/KeyError/);
   });
 
   it('uses the standard __import__ (system.__import__) when there are no globals', () => {
-    const { system, capi } = setup({ 'm.ts': 'export const x = 1;\n' });
+    const { system, capi } = work.capiProject({ 'm.ts': 'export const x = 1;\n' });
     expect(capi.PyImport_Import('m')).toBe(system.modules.get('m'));
   });
 });
 
 describe('item 151: PyImport_ReloadModule(m)', () => {
   it('is reload(m): the module runs again in place', () => {
-    const { root, system, capi } = setup({ 'm.ts': 'export const v = 1;\n' });
+    const { root, system, capi } = work.capiProject({ 'm.ts': 'export const v = 1;\n' });
     const module = system.importModule('m') as ModuleType;
     writeFileSync(join(root, 'm.ts'), 'export const v = 2;\n');
     expect(capi.PyImport_ReloadModule(module)).toBe(module);
@@ -279,7 +267,7 @@ describe('item 151: PyImport_ReloadModule(m)', () => {
   });
 
   it('leaves the module in modules when the reload fails', () => {
-    const { root, system, capi } = setup({ 'm.ts': 'export const v = 1;\n' });
+    const { root, system, capi } = work.capiProject({ 'm.ts': 'export const v = 1;\n' });
     const module = system.importModule('m');
     writeFileSync(join(root, 'm.ts'), 'throw new Error("reload fails");\n');
     expect(() => capi.PyImport_ReloadModule(module)).toThrow('reload fails');
@@ -301,20 +289,20 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   const machinery = /packages[\\/](core|loaders|finders|hooks|compat)[\\/]src[\\/]/;
 
   it('returns the top package without a fromlist and the named module with one', () => {
-    const { system, capi } = setup({ 'a/__init__.ts': '', 'a/b.ts': '' });
+    const { system, capi } = work.capiProject({ 'a/__init__.ts': '', 'a/b.ts': '' });
     expect(capi.PyImport_ImportModuleLevel('a.b')).toBe(system.modules.get('a'));
     expect(capi.PyImport_ImportModuleLevel('a.b', null, null, ['x'])).toBe(system.modules.get('a.b'));
   });
 
   it('resolves a relative name against the package globals name, with level', () => {
-    const { system, capi } = setup({ 'a/__init__.ts': '', 'a/b.ts': '', 'a/c.ts': '' });
+    const { system, capi } = work.capiProject({ 'a/__init__.ts': '', 'a/b.ts': '', 'a/c.ts': '' });
     system.importModule('a.b');
     const result = capi.PyImport_ImportModuleLevel('c', { __package__: 'a' }, null, ['*'], 1);
     expect(result).toBe(system.modules.get('a.c'));
   });
 
   it("removes every frame of the import machinery from an ImportError's stack", () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(frames(error).some((l) => machinery.test(l))).toBe(false);
@@ -322,7 +310,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   });
 
   it("keeps the module code's frames of another error and removes the machinery's frames beneath them", () => {
-    const { root, capi } = setup({
+    const { root, capi } = work.capiProject({
       'bad.ts': 'export function fail() {\n  throw new RangeError("bad");\n}\nfail();\n',
     });
     const error = thrown(() => capi.PyImport_ImportModuleLevel('bad'));
@@ -337,14 +325,14 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   });
 
   it('keeps the frames of the machinery that raised an error that is not an ImportError', () => {
-    const { capi } = setup({ 'a/__init__.ts': '' });
+    const { capi } = work.capiProject({ 'a/__init__.ts': '' });
     const error = thrown(() => capi.PyImport_ImportModuleLevel('a', null, null, [42]));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(machinery.test(frames(error)[0] ?? '')).toBe(true);
   });
 
   it("removes the machinery's file-less generator frames (`.next (<anonymous>)`) too", () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(
       frames(error).some((l) => /\.next \(<anonymous>\)/.test(l)),
@@ -354,7 +342,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
 
   it('still reaches the caller under the default limit of 10 frames, and keeps at most that many', () => {
     Error.stackTraceLimit = 10;
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(frames(error)[0]).toContain('semantics-a16.test.ts');
     expect(frames(error).length).toBeLessThanOrEqual(10);
@@ -362,15 +350,15 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   });
 
   it('trims nothing while a tracer listens (-v)', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     system.addTracer(() => undefined);
     const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(frames(error).some((l) => machinery.test(l))).toBe(true);
   });
 
   it('PyImport_GetModuleDict() is per system (C: per interpreter)', () => {
-    const one = setup();
-    const two = setup();
+    const one = work.capiProject();
+    const two = work.capiProject();
     expect(one.capi.PyImport_GetModuleDict()).toBe(one.system.modules);
     expect(two.capi.PyImport_GetModuleDict()).not.toBe(one.capi.PyImport_GetModuleDict());
   });
@@ -378,21 +366,21 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
 
 describe('item 12: PyImport_GetModule(name)', () => {
   it('returns undefined (C: NULL without an error) when absent, and never imports', () => {
-    const { system, capi } = setup({ 'm.ts': `${say('m ran')}` });
+    const { system, capi } = work.capiProject({ 'm.ts': `${say('m ran')}` });
     expect(capi.PyImport_GetModule('m')).toBeUndefined();
     expect(system.modules.has('m')).toBe(false);
     expect(logged()).toEqual([]);
   });
 
   it('returns the entry when present', () => {
-    const { system, capi } = setup({ 'm.ts': '' });
+    const { system, capi } = work.capiProject({ 'm.ts': '' });
     expect(capi.PyImport_GetModule('m')).toBeUndefined();
     const module = system.importModule('m');
     expect(capi.PyImport_GetModule('m')).toBe(module);
   });
 
   it('PyImport_GetModuleAsync waits for a module another task is initialising', async () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     system.metaPath.unshift({
@@ -416,7 +404,7 @@ describe('item 12: PyImport_GetModule(name)', () => {
   });
 
   it('PyImport_GetModuleAsync gives undefined when the import it waited for failed', async () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     system.metaPath.unshift({
@@ -440,7 +428,7 @@ describe('item 12: PyImport_GetModule(name)', () => {
 
 describe('the other PyImport_* functions', () => {
   it('PyImport_GetMagicNumber() is the first 4 bytes of every compiled file, little-endian', () => {
-    const { root, system, capi } = setup({ 'm.ts': '' });
+    const { root, system, capi } = work.capiProject({ 'm.ts': '' });
     const bytes = Buffer.from(createImp(system).get_magic());
     expect(capi.PyImport_GetMagicNumber()).toBe(bytes.readUInt32LE(0));
     const file = compileFile(join(root, 'm.ts'), loaderContextOf(system)!).cachePath;
@@ -448,33 +436,33 @@ describe('the other PyImport_* functions', () => {
   });
 
   it('PyImport_GetMagicTag() is the tag in compiled file names', () => {
-    const { root, capi } = setup({ 'm.ts': '' });
+    const { root, capi } = work.capiProject({ 'm.ts': '' });
     expect(capi.PyImport_GetMagicTag()).toBe(MAGIC_TAG);
     expect(cacheFromSource(join(root, 'm.ts'))).toContain(`.${capi.PyImport_GetMagicTag()}.`);
   });
 
   it('PyImport_ImportFrozenModule returns 1 after importing a frozen module', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const c = 1;\n' }, ['cold']);
-    const { system, capi } = setup({}, { frozen: [bundle] });
+    const { system, capi } = work.capiProject({}, { frozen: [bundle] });
     expect(capi.PyImport_ImportFrozenModule('cold')).toBe(1);
     expect((system.modules.get('cold') as ModuleType).c).toBe(1);
   });
 
   it('PyImport_ImportFrozenModule returns 0 when there is no such frozen module', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const c = 1;\n' }, ['cold']);
-    const { capi } = setup({}, { frozen: [bundle] });
+    const { capi } = work.capiProject({}, { frozen: [bundle] });
     expect(capi.PyImport_ImportFrozenModule('warm')).toBe(0);
   });
 
   it('PyImport_ImportFrozenModule throws (C: -1 with an exception set) when the module fails', () => {
     const bundle = work.bundle({ 'cold.ts': 'throw new Error("frozen failure");\n' }, ['cold']);
-    const { system, capi } = setup({}, { frozen: [bundle] });
+    const { system, capi } = work.capiProject({}, { frozen: [bundle] });
     expect(() => capi.PyImport_ImportFrozenModule('cold')).toThrow('frozen failure');
     expect(system.modules.has('cold')).toBe(false);
   });
 
   it('PyImport_AppendInittab adds a builtin that imports find, and returns its remover', () => {
-    const { system, capi } = setup();
+    const { system, capi } = work.capiProject();
     const remove = capi.PyImport_AppendInittab('spam', (m) => void (m.ham = 1));
     expect((system.importModule('spam') as ModuleType).ham).toBe(1);
     remove();
@@ -483,7 +471,7 @@ describe('the other PyImport_* functions', () => {
   });
 
   it('PyImport_AppendInittab refuses a dotted name, and needs a builtin importer', () => {
-    const { capi } = setup();
+    const { capi } = work.capiProject();
     expect(thrown(() => capi.PyImport_AppendInittab('a.b', () => undefined))).toBeInstanceOf(
       ImportArgumentError,
     );
@@ -494,7 +482,7 @@ describe('the other PyImport_* functions', () => {
   });
 
   it("PyImport_GetImporter returns the path entry's finder from the hooks, cached in pathImporterCache", () => {
-    const { root, system, capi } = setup();
+    const { root, system, capi } = work.capiProject();
     const finder = capi.PyImport_GetImporter(root);
     expect(finder).toBeInstanceOf(FileFinder);
     expect(system.pathImporterCache.get(root)).toBe(finder);
@@ -502,7 +490,7 @@ describe('the other PyImport_* functions', () => {
   });
 
   it('PyImport_GetImporter returns null (cached) when no hook accepts the entry', () => {
-    const { root, system, capi } = setup({ 'f.txt': '' });
+    const { root, system, capi } = work.capiProject({ 'f.txt': '' });
     expect(capi.PyImport_GetImporter(join(root, 'f.txt'))).toBeNull();
     expect(system.pathImporterCache.has(join(root, 'f.txt'))).toBe(true);
   });
