@@ -30,6 +30,7 @@ import {
   type PathHook,
 } from '@importlib/core';
 import {
+  checkFrozenUsable,
   FROZEN_ORIGIN,
   FrozenBundle,
   FrozenLoader,
@@ -115,7 +116,7 @@ export class FrozenImporter implements MetaPathFinder {
   ): ModuleSpec | null {
     const found = this.loader.lookup(name);
     if (!found) return null;
-    checkUsable(found);
+    checkFrozenUsable(found);
     return frozenSpec(name, this.loader, found, null);
   }
 
@@ -132,7 +133,7 @@ export class FrozenImporter implements MetaPathFinder {
   isFrozenPackage(name: string): boolean {
     const found = this.loader.lookup(name);
     if (!found) throw new ImportError(`No such frozen object named '${name}'`, { moduleName: name });
-    if (found.entry.invalid) checkUsable(found);
+    if (found.entry.invalid) checkFrozenUsable(found);
     return found.entry.isPackage;
   }
 
@@ -144,7 +145,7 @@ export class FrozenImporter implements MetaPathFinder {
   findFrozen(name: string): FrozenInfo | null {
     const found = this.loader.lookup(name);
     if (!found) return null;
-    checkUsable(found);
+    checkFrozenUsable(found);
     return {
       code: this.loader.getCode(name),
       isPackage: found.entry.isPackage,
@@ -174,7 +175,7 @@ export class FrozenImporter implements MetaPathFinder {
   initFrozen(name: string): ModuleType | null {
     const found = this.loader.lookup(name);
     if (!found) return null;
-    checkUsable(found);
+    checkFrozenUsable(found);
     if (found.entry.isAsync) {
       throw new RequireAsyncError(
         `the frozen module '${name}' awaits at top level: import it with importModuleAsync`,
@@ -283,7 +284,7 @@ class FrozenBundleFinder implements PathEntryFinder {
     if ((dot === -1 ? '' : name.slice(0, dot)) !== this.prefix) return null;
     const found = this.loader.lookup(name);
     if (!found) return null;
-    checkUsable(found);
+    checkFrozenUsable(found);
     return frozenSpec(name, this.loader, found, join(this.file, ...name.split('.')));
   }
 
@@ -314,21 +315,6 @@ function locateBundle(entry: string): { file: string; stats: Stats; prefix: stri
     at = parent;
   }
   throw new ImportError(`not a frozen bundle: '${entry}'`, { path: entry });
-}
-
-function checkUsable({ bundle, entry }: FrozenLookup): void {
-  if (entry.excluded) {
-    throw new ImportError(`Excluded frozen object named '${entry.name}'`, {
-      moduleName: entry.name,
-      path: bundle.path,
-    });
-  }
-  if (entry.invalid) {
-    throw new ImportError(`Frozen object named '${entry.name}' is invalid`, {
-      moduleName: entry.name,
-      path: bundle.path,
-    });
-  }
 }
 
 /**

@@ -125,6 +125,7 @@ export {
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
   BUNDLE_SUFFIX,
+  checkFrozenUsable,
   encodeBundle,
   FROZEN_ORIGIN,
   FrozenBundle,

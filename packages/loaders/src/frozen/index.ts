@@ -15,5 +15,5 @@ export { encodeBundle, programOf, writeBundle } from './writer.js';
 export type { EncodeBundleOptions, FrozenRecord } from './writer.js';
 export { FrozenBundle, hasBundleMagic, isBundleFile } from './reader.js';
 export type { FrozenCode, FrozenEntry, FrozenProgram } from './reader.js';
-export { FROZEN_ORIGIN, FrozenLoader } from './loader.js';
+export { checkFrozenUsable, FROZEN_ORIGIN, FrozenLoader } from './loader.js';
 export type { FrozenLoaderOptions, FrozenLoaderState, FrozenLookup } from './loader.js';

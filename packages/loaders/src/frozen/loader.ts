@@ -137,19 +137,7 @@ export class FrozenLoader implements Loader {
   #found(name: string): FrozenLookup {
     const found = this.lookup(name);
     if (!found) throw notFrozen(name);
-    const { bundle, entry } = found;
-    if (entry.excluded) {
-      throw new ImportError(`Excluded frozen object named '${name}'`, {
-        moduleName: name,
-        path: bundle.path,
-      });
-    }
-    if (entry.invalid) {
-      throw new ImportError(`Frozen object named '${name}' is invalid`, {
-        moduleName: name,
-        path: bundle.path,
-      });
-    }
+    checkFrozenUsable(found);
     return found;
   }
 
@@ -217,6 +205,26 @@ export class FrozenLoader implements Loader {
       });
     }
     scope.module.loaded = true;
+  }
+}
+
+/**
+ * Check that a frozen entry has code to run (Python's `find_frozen` statuses `FROZEN_EXCLUDED` and
+ * `FROZEN_INVALID`). Throws `ImportError` naming the module and the bundle: `Excluded frozen object
+ * named …` for an entry frozen without code, `Frozen object named … is invalid` for empty code.
+ */
+export function checkFrozenUsable({ bundle, entry }: FrozenLookup): void {
+  if (entry.excluded) {
+    throw new ImportError(`Excluded frozen object named '${entry.name}'`, {
+      moduleName: entry.name,
+      path: bundle.path,
+    });
+  }
+  if (entry.invalid) {
+    throw new ImportError(`Frozen object named '${entry.name}' is invalid`, {
+      moduleName: entry.name,
+      path: bundle.path,
+    });
   }
 }
 
