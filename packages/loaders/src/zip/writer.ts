@@ -64,6 +64,15 @@ function dosDateTime(time: Date): { date: number; time: number } {
   };
 }
 
+/** A Zip64 extra field (id 1) holding `values` as 64-bit numbers, in the order the format gives. */
+function zip64Extra(values: readonly number[]): Buffer {
+  const extra = Buffer.alloc(4 + 8 * values.length);
+  extra.writeUInt16LE(0x0001, 0);
+  extra.writeUInt16LE(8 * values.length, 2);
+  values.forEach((value, i) => extra.writeBigUInt64LE(BigInt(value), 4 + 8 * i));
+  return extra;
+}
+
 /**
  * The bytes of a zip archive holding `entries`, in order.
  *
@@ -104,47 +113,30 @@ export function encodeZip(entries: readonly ZipWriteEntry[], options: ZipWriteOp
     const zip64 =
       options.forceZip64 === true || data.length >= U32_MAX || raw.length >= U32_MAX || offset >= U32_MAX;
 
-    const localExtra = zip64 ? Buffer.alloc(20) : Buffer.alloc(0);
-    if (zip64) {
-      localExtra.writeUInt16LE(0x0001, 0);
-      localExtra.writeUInt16LE(16, 2);
-      localExtra.writeBigUInt64LE(BigInt(raw.length), 4);
-      localExtra.writeBigUInt64LE(BigInt(data.length), 12);
-    }
+    // Version needed … name length: the same in the local header (at 4) and the central record (at 6).
+    const fields = Buffer.alloc(24);
+    fields.writeUInt16LE(zip64 ? 45 : 20, 0);
+    fields.writeUInt16LE(utf8, 2);
+    fields.writeUInt16LE(method, 4);
+    fields.writeUInt16LE(time, 6);
+    fields.writeUInt16LE(date, 8);
+    fields.writeUInt32LE(crc, 10);
+    fields.writeUInt32LE(zip64 ? U32_MAX : data.length, 14);
+    fields.writeUInt32LE(zip64 ? U32_MAX : raw.length, 18);
+    fields.writeUInt16LE(name.length, 22);
+
+    const localExtra = zip64 ? zip64Extra([raw.length, data.length]) : Buffer.alloc(0);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(zip64 ? 45 : 20, 4);
-    local.writeUInt16LE(utf8, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(zip64 ? U32_MAX : data.length, 18);
-    local.writeUInt32LE(zip64 ? U32_MAX : raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
+    fields.copy(local, 4);
     local.writeUInt16LE(localExtra.length, 28);
     locals.push(local, name, localExtra, data);
 
-    const centralExtra = zip64 ? Buffer.alloc(28) : Buffer.alloc(0);
-    if (zip64) {
-      centralExtra.writeUInt16LE(0x0001, 0);
-      centralExtra.writeUInt16LE(24, 2);
-      centralExtra.writeBigUInt64LE(BigInt(raw.length), 4);
-      centralExtra.writeBigUInt64LE(BigInt(data.length), 12);
-      centralExtra.writeBigUInt64LE(BigInt(offset), 20);
-    }
+    const centralExtra = zip64 ? zip64Extra([raw.length, data.length, offset]) : Buffer.alloc(0);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | (zip64 ? 45 : 20), 4); // made by: Unix
-    central.writeUInt16LE(zip64 ? 45 : 20, 6);
-    central.writeUInt16LE(utf8, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(time, 12);
-    central.writeUInt16LE(date, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(zip64 ? U32_MAX : data.length, 20);
-    central.writeUInt32LE(zip64 ? U32_MAX : raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    fields.copy(central, 6);
     central.writeUInt16LE(centralExtra.length, 30);
     central.writeUInt32LE((isDirectory ? 0o40755 : 0o100644) * 0x10000, 38); // Unix mode
     central.writeUInt32LE(zip64 ? U32_MAX : offset, 42);
