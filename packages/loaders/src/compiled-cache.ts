@@ -670,7 +670,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * `readSource` is called only when a hash must be compared.
  */
 export function isFresh(
-  record: CompiledRecord,
+  record: Pick<CompiledRecord, 'invalidation' | 'sourceMtimeMs' | 'sourceSize' | 'sourceHash'>,
   source: { mtimeMs: number; size: number },
   readSource: () => Uint8Array,
   checkHashBased: CheckHashBased = 'default',

@@ -453,23 +453,16 @@ function mapFromSource(
   options: TranspileOptions,
   record: Pick<CompiledRecord, 'invalidation' | 'sourceMtimeMs' | 'sourceSize' | 'sourceHash'>,
 ): SourceMapLoader {
-  const stamp =
-    record.invalidation === 'timestamp'
-      ? { mtimeMs: record.sourceMtimeMs, size: record.sourceSize }
-      : { hash: record.sourceHash };
+  const { invalidation, sourceMtimeMs, sourceSize } = record;
+  const stamp = { invalidation, sourceMtimeMs, sourceSize, sourceHash: record.sourceHash };
   let map: string | null | undefined;
   return () => {
     if (map !== undefined) return map;
     map = null;
     try {
       const bytes = readFileSync(path);
-      if ('hash' in stamp) {
-        if (stamp.hash === undefined || !Buffer.from(sourceHash(bytes)).equals(stamp.hash)) return map;
-      } else {
-        const now = statSync(path);
-        if (now.mtimeMs !== stamp.mtimeMs || now.size !== stamp.size) return map;
-      }
-      map = transpile(Buffer.from(bytes).toString('utf8'), path, options).map;
+      if (isFresh(stamp, statSync(path), () => bytes, 'always'))
+        map = transpile(Buffer.from(bytes).toString('utf8'), path, options).map;
     } catch {
       // No source, or it no longer parses: the frames keep their generated positions.
     }
