@@ -35,6 +35,7 @@ import {
 import { callTrimmed } from './frames.js';
 import {
   bindMethods,
+  checkName,
   contextOf,
   frozenImporterOf,
   isFile,
@@ -58,15 +59,6 @@ export type ImportFunction = (
  */
 export interface ImportHookGlobals extends ImportGlobals {
   __builtins__?: { __import__?: ImportFunction } | null;
-}
-
-function checkName(name: unknown, what: string): string {
-  if (typeof name !== 'string') {
-    throw new ImportArgumentError(
-      `${what}() needs a module name string, not ${name === null ? 'null' : typeof name}`,
-    );
-  }
-  return name;
 }
 
 function checkCode(code: unknown, name: string, what: string): CodeObject {

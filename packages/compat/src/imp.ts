@@ -53,6 +53,7 @@ import { NullImporter } from './null-importer.js';
 import {
   bindMethods,
   builtinImporterOf,
+  checkName,
   contextOf,
   frozenImporterOf,
   isDirectory,
@@ -85,13 +86,6 @@ const extensionCaches = new WeakMap<ImportSystem, Map<string, LoadedExtension>>(
 
 function isObjectLike(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
-}
-
-function checkName(name: unknown, what: string): string {
-  if (typeof name !== 'string') {
-    throw new ImportArgumentError(`${what}() needs a module name string, not ${typeof name}`);
-  }
-  return name;
 }
 
 function checkPathname(pathname: unknown, name: string, what: string): string {

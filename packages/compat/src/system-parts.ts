@@ -1,13 +1,14 @@
 /**
  * What `imp` and the C API need from an import system besides its public methods: the lazily made
- * default system, its builtin importer, the loader context its file loaders share, and a helper that
- * binds an object's methods so they can be passed around (`const { find_module } = imp`).
+ * default system, its builtin importer, the loader context its file loaders share, the name check
+ * and a helper that binds an object's methods so they can be passed around
+ * (`const { find_module } = imp`).
  *
  * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import { statSync } from 'node:fs';
 
-import { ImportStateError, type ImportSystem } from '@importlib/core';
+import { ImportArgumentError, ImportStateError, type ImportSystem } from '@importlib/core';
 import { BuiltinImporter, FrozenImporter } from '@importlib/finders';
 import { createImportSystem, loaderContextOf } from '@importlib/hooks';
 import { LoaderContext } from '@importlib/loaders';
@@ -67,6 +68,19 @@ export function contextOf(system: ImportSystem): LoaderContext {
     contexts.set(system, context);
   }
   return context;
+}
+
+/**
+ * `name` itself when it is a string; the name check every `imp` and `capi` function starts with.
+ * @throws ImportArgumentError naming the function `what` when `name` is not a string.
+ */
+export function checkName(name: unknown, what: string): string {
+  if (typeof name !== 'string') {
+    throw new ImportArgumentError(
+      `${what}() needs a module name string, not ${name === null ? 'null' : typeof name}`,
+    );
+  }
+  return name;
 }
 
 /** Tell whether `path` is an existing folder. */
