@@ -15,7 +15,6 @@
  *
  * Matching is exact-case against the listing, on every platform.
  */
-import fs from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import {
@@ -31,7 +30,7 @@ import {
   type PathHook,
 } from '@importlib/core';
 
-import { ListingCache, type FolderListing } from './listing-cache.js';
+import { ListingCache, statKind, type FolderListing } from './listing-cache.js';
 
 /** Make the loader for the module `fullname` found at `path` (an absolute file). */
 export type LoaderFactory = (fullname: string, path: string) => Loader;
@@ -64,14 +63,6 @@ function splitArgs(args: FinderArgs): [FileFinderOptions, LoaderDetail[]] {
   if (first === undefined) return [{}, []];
   if (Array.isArray(first)) return [{}, args as LoaderDetail[]];
   return [first as FileFinderOptions, rest as LoaderDetail[]];
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  } catch {
-    return false;
-  }
 }
 
 /** The path-entry finder for one folder on `system.path` or in a package's `__path__`. */
@@ -112,7 +103,7 @@ export class FileFinder implements PathEntryFinder {
     const [options, details] = splitArgs(args);
     const shared = { ...options, listings: options.listings ?? new ListingCache() };
     const pathHookForFileFinder = (entry: string): FileFinder => {
-      if (shared.listings.knownKind(entry) !== 'dir' && !isDirectory(entry === '' ? '.' : entry)) {
+      if (shared.listings.knownKind(entry) !== 'dir' && statKind(entry === '' ? '.' : entry) !== 'dir') {
         throw new ImportError('only directories are supported', { path: entry });
       }
       return new FileFinder(entry, shared, ...details);

@@ -172,7 +172,8 @@ function statOrUndefined(path: string): fs.Stats | undefined {
   }
 }
 
-function statKind(path: string): EntryKind | null {
+/** @internal What `path` is now (a link is followed), or `null` when it cannot be `stat`ed. */
+export function statKind(path: string): EntryKind | null {
   const stat = statOrUndefined(path);
   if (stat === undefined) return null;
   if (stat.isFile()) return 'file';
