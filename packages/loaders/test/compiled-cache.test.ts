@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import fc from 'fast-check';
@@ -38,6 +38,7 @@ import {
   type RuntimeDescription,
 } from '../src/compiled-cache.js';
 import { TRANSFORM_REVISION } from '../src/transpile.js';
+import { childEnv, childFlags, runNode } from './helpers.js';
 
 const context = { name: 'pkg.mod', path: '/proj/pkg/__pycache__/mod.ts.importlib-1.jsc' };
 
@@ -838,40 +839,8 @@ describe('writeFileAtomic (items 99–100)', () => {
 // Real processes
 
 const childDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compiled-cache');
-/** Lets a plain `node` import the TypeScript sources (see compiled-cache/ts-hooks.mjs). */
-const childFlags = [
-  '--conditions=@importlib/source',
-  '--import',
-  pathToFileURL(path.join(childDir, 'register.mjs')).href,
-];
-
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env['NODE_OPTIONS'];
-  return env;
-}
-
-/** Run `node [extraFlags] <childFlags> <script> ...args` to the end; its stdout. */
-function runNode(script: string, args: string[], extraFlags: string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...extraFlags, ...childFlags, path.join(childDir, script), ...args],
-      {
-        env: childEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${script} exited with ${code}:\n${err}`)),
-    );
-  });
-}
+/** The V8 probe, for {@link runNode} (paths relative to the test folder). */
+const v8Child = 'compiled-cache/v8-child.mjs';
 
 describe('in real processes', () => {
   let dir: string;
@@ -886,19 +855,19 @@ describe('in real processes', () => {
 
   it('hands V8 a code cache it accepts, in a fresh process', async () => {
     const file = path.join(dir, 'probe.jsc');
-    const made = JSON.parse(await runNode('v8-child.mjs', ['encode', file])) as {
+    const made = JSON.parse(await runNode(v8Child, ['encode', file])) as {
       result: number;
       v8Length: number;
     };
     expect(made.v8Length).toBeGreaterThan(0);
-    const ran = JSON.parse(await runNode('v8-child.mjs', ['run', file])) as Record<string, unknown>;
+    const ran = JSON.parse(await runNode(v8Child, ['run', file])) as Record<string, unknown>;
     expect(ran).toEqual({ v8Rejected: false, hasV8: true, cachedDataRejected: false, result: made.result });
   });
 
   it('keeps a code cache made under other V8 flags away from V8', async () => {
     const file = path.join(dir, 'probe.jsc');
-    await runNode('v8-child.mjs', ['encode', file], ['--max-lazy']);
-    const ran = JSON.parse(await runNode('v8-child.mjs', ['run', file])) as Record<string, unknown>;
+    await runNode(v8Child, ['encode', file], ['--max-lazy']);
+    const ran = JSON.parse(await runNode(v8Child, ['run', file])) as Record<string, unknown>;
     expect(ran).toEqual({ v8Rejected: true, hasV8: false });
   });
 
