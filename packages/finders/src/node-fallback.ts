@@ -8,7 +8,7 @@
  * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
  */
 import { createRequire } from 'node:module';
-import { isAbsolute, join } from 'node:path';
+import { resolve } from 'node:path';
 
 import { decodeSegment, ModuleSpec, type ImportSystem, type MetaPathFinder } from '@importlib/core';
 import { NodeRequireLoader } from '@importlib/loaders';
@@ -26,10 +26,7 @@ export class NodeFallbackFinder implements MetaPathFinder {
     const specifier = decodeSegment(name);
     for (const base of [...this.#system.path, process.cwd()]) {
       if (typeof base !== 'string') continue;
-      const from = join(
-        base === '' ? process.cwd() : isAbsolute(base) ? base : join(process.cwd(), base),
-        '__importlib__.js',
-      );
+      const from = resolve(base, '__importlib__.js'); // '' and relative entries: from the current directory
       let resolved: string;
       try {
         resolved = createRequire(from).resolve(specifier);
