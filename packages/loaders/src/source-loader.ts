@@ -470,7 +470,7 @@ function mapFromSource(
   };
 }
 
-/** A loader of a map already in memory. */
-function mapOf(map: string | null): SourceMapLoader {
+/** @internal A loader of a map already in memory (shared with the zip loaders). */
+export function mapOf(map: string | null): SourceMapLoader {
   return () => map;
 }

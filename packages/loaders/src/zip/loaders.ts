@@ -17,7 +17,6 @@
  *
  * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { ImportError, type ModuleType } from '@importlib/core';
@@ -29,9 +28,10 @@ import {
   decodeCompiled,
   isFresh,
   type CompiledRecord,
+  type DecodedCompiled,
 } from '../compiled-cache.js';
 import { compileBody } from '../runtime.js';
-import { CodeFileLoader, type LoaderContext, type Prepared } from '../source-loader.js';
+import { CodeFileLoader, mapOf, readIfExists, type LoaderContext, type Prepared } from '../source-loader.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { ImportSyntaxError, transpile } from '../transpile.js';
 import { ValueFileLoader } from '../value-loader.js';
@@ -76,26 +76,12 @@ export function entryPath(archive: string, entry: string): string {
  * CRC-32 and size, and a CRC-32 of the archive path and entry name. The file's magic number already
  * covers the transpiler and its options. Cheap on purpose: this is on every warm import.
  */
-function entryKey(archive: string, entry: ZipEntry): Uint8Array {
+function entryKey(archive: string, entry: ZipEntry): Buffer {
   const key = Buffer.alloc(16);
   key.writeUInt32LE(entry.crc32, 0);
   key.writeUInt32LE(crc32(Buffer.from(`${archive}\0${entry.name}`)), 4);
   key.writeDoubleLE(entry.size, 8);
   return key;
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function readIfExists(file: string): Uint8Array | null {
-  try {
-    return readFileSync(file);
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -138,47 +124,55 @@ interface ZipLocation {
   directory: ZipDirectory;
 }
 
-/** Read an entry through `location`, reading the directory again once if the archive changed. */
-function readEntry(location: ZipLocation, entry: string = location.entry): Buffer {
+/**
+ * `read(directory)` on the directory `location` holds; when the archive changed since that directory
+ * was read, once more on the archive's directory as it is now (kept in `location`).
+ * @throws ZipImportError when the archive was removed in between.
+ */
+function withCurrentDirectory<T>(location: ZipLocation, read: (directory: ZipDirectory) => T): T {
   try {
-    return location.directory.read(entry);
+    return read(location.directory);
   } catch (error) {
     if (!(error instanceof ZipImportError) || error.reason !== 'changed') throw error;
-    location.directory = currentDirectory(location, entry);
-    return location.directory.read(entry);
+    const fresh = getZipDirectory(location.archive);
+    if (fresh === null) {
+      throw new ZipImportError('the archive was removed while in use', 'missing-entry', {
+        archive: location.archive,
+        entry: location.entry,
+      });
+    }
+    location.directory = fresh;
+    return read(fresh);
   }
 }
 
-/** The archive's directory as it is now. @throws ZipImportError when the archive is gone. */
-function currentDirectory(location: ZipLocation, entry: string): ZipDirectory {
-  const fresh = getZipDirectory(location.archive);
-  if (fresh === null) {
-    throw new ZipImportError('the archive was removed while in use', 'missing-entry', {
-      archive: location.archive,
-      entry,
-    });
-  }
-  return fresh;
-}
-
-/** The resource reader of a package, when `loader` loads one. */
-function readerFor(location: ZipLocation, isPackage: boolean): ZipReader | null {
-  if (!isPackage) return null;
-  const slash = location.entry.lastIndexOf('/');
-  return new ZipReader(location.archive, slash === -1 ? '' : location.entry.slice(0, slash));
+/** The bytes of the entry of `location`, reading the directory again once if the archive changed. */
+function readEntry(location: ZipLocation): Buffer {
+  return withCurrentDirectory(location, (directory) => directory.read(location.entry));
 }
 
 /**
- * Loads a TypeScript or JavaScript entry of an archive (Python's `zipimporter` for a `.py` entry):
- * `__file__` is `<archive>/<entry>`. See the module comment for where its compiled code comes from.
+ * A compiled record ready to run as the module at `path`, its stored map registered for stack
+ * traces; nothing is written.
  */
-export class ZipSourceLoader extends CodeFileLoader {
+function preparedFrom(record: DecodedCompiled, path: string, name: string): Prepared {
+  const body = compileBody(record.js, path, {
+    isAsync: record.isAsync,
+    cachedData: record.v8,
+    moduleName: name,
+  });
+  registerSourceMap(path, mapOf(record.map), body.firstLineOffset);
+  return { body, record, writeTo: null, mode: 0o666 };
+}
+
+/** What the code loaders of an entry share: where the entry is, its data files and resources. */
+abstract class ZipCodeLoader extends CodeFileLoader {
   /** The archive file. */
   readonly archive: string;
   /** The entry's name inside the archive. */
   readonly entry: string;
-  readonly #location: ZipLocation;
-  #cachePath: string | null | undefined;
+  /** @internal */
+  protected readonly location: ZipLocation;
 
   /**
    * @param name the module name
@@ -189,12 +183,32 @@ export class ZipSourceLoader extends CodeFileLoader {
     super(name, entryPath(directory.archive, entry), context);
     this.archive = directory.archive;
     this.entry = entry;
-    this.#location = { archive: directory.archive, entry, directory };
+    this.location = { archive: directory.archive, entry, directory };
   }
+
+  /** Bytes of a data file in the archive. @throws ZipFileNotFoundError when it is not there. */
+  override getData(file: string): Uint8Array {
+    return readZipData(this.archive, file);
+  }
+
+  /** A {@link ZipReader} over the package's folder in the archive, or `null` for a plain module. */
+  getResourceReader(): ZipReader | null {
+    if (!this.isPackage()) return null;
+    const slash = this.entry.lastIndexOf('/');
+    return new ZipReader(this.archive, slash === -1 ? '' : this.entry.slice(0, slash));
+  }
+}
+
+/**
+ * Loads a TypeScript or JavaScript entry of an archive (Python's `zipimporter` for a `.py` entry):
+ * `__file__` is `<archive>/<entry>`. See the module comment for where its compiled code comes from.
+ */
+export class ZipSourceLoader extends ZipCodeLoader {
+  #cachePath: string | null | undefined;
 
   /** The entry's text (Python's `get_source`). @throws ZipImportError when it cannot be read. */
   override getSource(): string {
-    return readEntry(this.#location).toString('utf8');
+    return readEntry(this.location).toString('utf8');
   }
 
   /** The transpile-cache file outside the archive, or `null` when the cache is off. */
@@ -207,30 +221,13 @@ export class ZipSourceLoader extends CodeFileLoader {
     return this.#cachePath;
   }
 
-  /** Bytes of a data file in the archive. @throws ZipFileNotFoundError when it is not there. */
-  override getData(file: string): Uint8Array {
-    return readZipData(this.archive, file);
-  }
-
-  /** A {@link ZipReader} over the package's folder in the archive, or `null` for a plain module. */
-  getResourceReader(): ZipReader | null {
-    return readerFor(this.#location, this.isPackage());
-  }
-
   /** @internal */
   protected override prepare(name: string): Prepared {
-    try {
-      return this.#prepare(name);
-    } catch (error) {
-      if (!(error instanceof ZipImportError) || error.reason !== 'changed') throw error;
-      this.#location.directory = currentDirectory(this.#location, this.entry);
-      return this.#prepare(name);
-    }
+    return withCurrentDirectory(this.location, (directory) => this.#prepare(name, directory));
   }
 
-  #prepare(name: string): Prepared {
+  #prepare(name: string, directory: ZipDirectory): Prepared {
     const { system, cache, magic } = this.context;
-    const { directory } = this.#location;
     const entry = directory.file(this.entry);
     if (entry === undefined) {
       throw new ZipImportError('the entry is no longer in the archive', 'missing-entry', {
@@ -240,13 +237,13 @@ export class ZipSourceLoader extends CodeFileLoader {
       });
     }
     let sourceBytes: Buffer | undefined;
-    const readSource = (): Buffer => (sourceBytes ??= readEntry(this.#location));
+    const readSource = (): Buffer => (sourceBytes ??= directory.read(this.entry));
 
     if (cache.read) {
       const compiledName = zipCompiledEntryName(this.entry);
       if (directory.isFile(compiledName)) {
         try {
-          const decoded = decodeCompiled(readEntry(this.#location, compiledName), {
+          const decoded = decodeCompiled(directory.read(compiledName), {
             name,
             path: entryPath(this.archive, compiledName),
             magic,
@@ -254,7 +251,7 @@ export class ZipSourceLoader extends CodeFileLoader {
           if (matchesEntry(decoded, entry, readSource, cache.checkHashBased)) {
             if (system.tracing)
               system.verbose(1, `# code object from '${this.archive}/${compiledName}'`, name);
-            return this.#compiled(decoded, name, null);
+            return this.#compiled(decoded, name, false);
           }
           if (system.tracing) system.verbose(1, `# bytecode is stale for '${name}'`, name);
         } catch (error) {
@@ -272,10 +269,9 @@ export class ZipSourceLoader extends CodeFileLoader {
       if (bytes !== null) {
         try {
           const decoded = decodeCompiled(bytes, { name, path: cachePath, magic });
-          if (sameBytes(decoded.sourceHash, key)) {
+          if (decoded.sourceHash !== undefined && key.equals(decoded.sourceHash)) {
             if (system.tracing) system.verbose(1, `# code object from '${cachePath}'`, name);
-            const stale = decoded.v8Rejected || decoded.v8 === null;
-            return this.#compiled(decoded, name, stale && cache.write ? cachePath : null);
+            return this.#compiled(decoded, name, decoded.v8Rejected || decoded.v8 === null);
           }
         } catch (error) {
           if (!(error instanceof CompiledCacheError)) throw error;
@@ -299,20 +295,15 @@ export class ZipSourceLoader extends CodeFileLoader {
     return { body, record, writeTo: cache.write ? cachePath : null, mode: 0o666 };
   }
 
-  #compiled(
-    decoded: CompiledRecord & { v8: Uint8Array | null },
-    name: string,
-    writeTo: string | null,
-  ): Prepared {
-    const body = compileBody(decoded.js, this.path, {
-      isAsync: decoded.isAsync,
-      cachedData: decoded.v8,
-      moduleName: name,
-    });
-    registerSourceMap(this.path, mapOf(decoded.map), body.firstLineOffset);
-    const rewrite =
-      writeTo ?? (body.cachedDataRejected && this.context.cache.write ? this.getCached() : null);
-    return { body, record: decoded, writeTo: rewrite, mode: 0o666 };
+  /**
+   * `decoded`, ready to run; its transpile-cache file is (re)written when `stale` (no usable V8
+   * cache in it) or when V8 rejects the cache it holds.
+   */
+  #compiled(decoded: DecodedCompiled, name: string, stale: boolean): Prepared {
+    const prepared = preparedFrom(decoded, this.path, name);
+    if ((stale || prepared.body.cachedDataRejected) && this.context.cache.write)
+      prepared.writeTo = this.getCached();
+    return prepared;
   }
 
   override toString(): string {
@@ -342,20 +333,7 @@ function matchesEntry(
  * Loads a compiled-only `.jsc` entry (Python's sourceless pyc in a zip). A compiled entry that cannot
  * be read is a {@link ZipImportError} (`'bad-module'`) whose `cause` is the `CompiledCacheError`.
  */
-export class ZipSourcelessLoader extends CodeFileLoader {
-  /** The archive file. */
-  readonly archive: string;
-  /** The entry's name inside the archive. */
-  readonly entry: string;
-  readonly #location: ZipLocation;
-
-  constructor(name: string, directory: ZipDirectory, entry: string, context: LoaderContext) {
-    super(name, entryPath(directory.archive, entry), context);
-    this.archive = directory.archive;
-    this.entry = entry;
-    this.#location = { archive: directory.archive, entry, directory };
-  }
-
+export class ZipSourcelessLoader extends ZipCodeLoader {
   override getSource(): null {
     return null;
   }
@@ -364,20 +342,11 @@ export class ZipSourcelessLoader extends CodeFileLoader {
     return origin;
   }
 
-  override getData(file: string): Uint8Array {
-    return readZipData(this.archive, file);
-  }
-
-  getResourceReader(): ZipReader | null {
-    return readerFor(this.#location, this.isPackage());
-  }
-
   /** @internal */
   protected override prepare(name: string): Prepared {
-    const { system } = this.context;
     let record;
     try {
-      record = decodeCompiled(readEntry(this.#location), {
+      record = decodeCompiled(readEntry(this.location), {
         name,
         path: this.path,
         magic: this.context.magic,
@@ -391,14 +360,10 @@ export class ZipSourcelessLoader extends CodeFileLoader {
         cause: error,
       });
     }
-    const body = compileBody(record.js, this.path, {
-      isAsync: record.isAsync,
-      cachedData: record.v8,
-      moduleName: name,
-    });
+    const prepared = preparedFrom(record, this.path, name);
+    const { system } = this.context;
     if (system.tracing) system.verbose(1, `# code object from '${this.path}'`, name);
-    registerSourceMap(this.path, mapOf(record.map), body.firstLineOffset);
-    return { body, record, writeTo: null, mode: 0o666 };
+    return prepared;
   }
 
   override toString(): string {
@@ -465,11 +430,6 @@ export class ZipJsonLoader extends ValueFileLoader {
   override toString(): string {
     return `<ZipJsonLoader for '${this.name}' from '${this.path}'>`;
   }
-}
-
-/** A loader of a map already in memory (holds nothing else). */
-function mapOf(map: string | null): () => string | null {
-  return () => map;
 }
 
 // ---------------------------------------------------------------------------------------------
