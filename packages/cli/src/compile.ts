@@ -14,7 +14,7 @@ import { SOURCE_SUFFIXES } from '@importlib/hooks';
 import { compileFile, LoaderContext, PYCACHE, type InvalidationMode } from '@importlib/loaders';
 
 import type { CommandIO } from './run-command.js';
-import { painter } from './output.js';
+import { errorCode, painter } from './output.js';
 
 /** Options of {@link compileTrees}. */
 export interface CompileOptions {
@@ -68,12 +68,11 @@ export function compileOne(file: string, context: LoaderContext, settings: Compi
     const result = compileFile(file, context, { force: settings.force });
     return { file, status: result.status };
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
     return {
       file,
       status: 'failed',
       message: (error as Error).message ?? String(error),
-      code: typeof code === 'string' ? code : null,
+      code: errorCode(error),
     };
   }
 }
