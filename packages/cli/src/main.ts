@@ -4,7 +4,7 @@
  * the binary.
  */
 import { createRequire } from 'node:module';
-import { delimiter, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 import { Command, CommanderError, Option } from 'commander';
 
@@ -15,6 +15,7 @@ import { compileTrees, summaryText } from './compile.js';
 import { explainFind, formatFindReport } from './find.js';
 import { CliUsageError, errorLine, painter } from './output.js';
 import {
+  pathEntries,
   runCommand,
   splitRunArgs,
   type CommandIO,
@@ -247,10 +248,7 @@ Examples:
   importlib find --json node:fs`,
     )
     .action((name: string, options: { path: string[]; json?: boolean }) => {
-      const fromEnv = (full.env.IMPORTLIB_PATH ?? '').split(delimiter).filter(Boolean);
-      const entries = [...(options.path.length ? options.path : ['.']), ...fromEnv].map((entry) =>
-        resolve(full.cwd, entry),
-      );
+      const entries = pathEntries(options.path.length ? options.path : ['.'], full);
       const system = createImportSystem({ path: entries, cache: { write: false }, traceFiles: true });
       const report = explainFind(system, name);
       if (options.json) {

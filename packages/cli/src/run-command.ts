@@ -102,10 +102,15 @@ export interface CommandIO {
   cwd: string;
 }
 
+/** `entries`, then those of `IMPORTLIB_PATH` (like `PYTHONPATH`), each made absolute against `io.cwd`. */
+export function pathEntries(entries: readonly string[], io: CommandIO): string[] {
+  const fromEnv = (io.env.IMPORTLIB_PATH ?? '').split(delimiter).filter(Boolean);
+  return [...entries, ...fromEnv].map((entry) => resolve(io.cwd, entry));
+}
+
 /** The system for a run: the program's first path entry, `--path` entries, then `IMPORTLIB_PATH`. */
 function systemFor(request: RunRequest, io: CommandIO): ImportSystem {
-  const fromEnv = (io.env.IMPORTLIB_PATH ?? '').split(delimiter).filter(Boolean);
-  const extra = [...request.path, ...fromEnv].map((entry) => resolve(io.cwd, entry));
+  const extra = pathEntries(request.path, io);
   // `python -m` puts the current directory first; `python file` the file's folder (added by
   // runCommand once it knows no path hook claims the file); `python folder` (and a zip app) the
   // folder itself, which runPath adds.
