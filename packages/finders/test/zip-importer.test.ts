@@ -74,11 +74,24 @@ function contextFor(): LoaderContext {
 }
 
 /** A compiled file (the bytes of a `.jsc`) whose JavaScript is `js`, stamped for a source. */
-function compiled(js: string, stamp: Partial<CompiledRecord>, magic: Uint8Array): Uint8Array {
+function compiled(js: string, stamp: Partial<CompiledRecord>): Uint8Array {
   return encodeCompiled(
     { invalidation: 'timestamp', isAsync: false, js, map: null, v8: null, ...stamp },
-    { magic },
+    { magic: contextFor().magic },
   );
+}
+
+const SOURCE = "export const from = 'source';\n";
+
+/** A compiled file whose module says it ran from the compiled entry, stamped `stamp`. */
+function compiledEntry(stamp: Partial<CompiledRecord>): Uint8Array {
+  return compiled("exports.from = 'compiled';", stamp);
+}
+
+/** Where `mod` ran from, imported from an archive of `mod.ts` ({@link SOURCE}) and the compiled entry `data`. */
+function ranFrom(data: Uint8Array): unknown {
+  const file = archive({ 'mod.ts': SOURCE, [zipCompiledEntryName('mod.ts')]: data });
+  return (systemFor([file]).importModule('mod') as ModuleType).from;
 }
 
 function thrownBy(fn: () => unknown): Error & Record<string, unknown> {
@@ -225,75 +238,27 @@ describe('the search order, compiled entries and the paths (items 106–110)', (
   });
 
   it('runs the compiled entry beside a source entry when it matches it (item 106)', () => {
-    const context = contextFor();
-    const source = "export const from = 'source';\n";
-    const file = archive({ 'mod.ts': source }, [
-      {
-        name: zipCompiledEntryName('mod.ts'),
-        data: compiled(
-          "exports.from = 'compiled';",
-          { sourceMtimeMs: ENTRY_TIME.getTime() + 900, sourceSize: Buffer.byteLength(source) },
-          context.magic,
-        ),
-        mtime: ENTRY_TIME,
-      },
-    ]);
-    const system = systemFor([file]);
-    expect((system.importModule('mod') as ModuleType).from).toBe('compiled');
+    const stamp = { sourceMtimeMs: ENTRY_TIME.getTime() + 900, sourceSize: Buffer.byteLength(SOURCE) };
+    expect(ranFrom(compiledEntry(stamp))).toBe('compiled');
   });
 
   it('falls back to the source entry when the compiled entry’s time is more than a second off (item 107)', () => {
-    const context = contextFor();
-    const source = "export const from = 'source';\n";
-    const file = archive({ 'mod.ts': source }, [
-      {
-        name: zipCompiledEntryName('mod.ts'),
-        data: compiled(
-          "exports.from = 'compiled';",
-          { sourceMtimeMs: ENTRY_TIME.getTime() + 4000, sourceSize: Buffer.byteLength(source) },
-          context.magic,
-        ),
-      },
-    ]);
-    expect((systemFor([file]).importModule('mod') as ModuleType).from).toBe('source');
+    const stamp = { sourceMtimeMs: ENTRY_TIME.getTime() + 4000, sourceSize: Buffer.byteLength(SOURCE) };
+    expect(ranFrom(compiledEntry(stamp))).toBe('source');
   });
 
   it('falls back to the source entry when the compiled entry’s recorded size differs (item 107)', () => {
-    const context = contextFor();
-    const file = archive({ 'mod.ts': "export const from = 'source';\n" }, [
-      {
-        name: zipCompiledEntryName('mod.ts'),
-        data: compiled(
-          "exports.from = 'compiled';",
-          { sourceMtimeMs: ENTRY_TIME.getTime(), sourceSize: 3 },
-          context.magic,
-        ),
-      },
-    ]);
-    expect((systemFor([file]).importModule('mod') as ModuleType).from).toBe('source');
+    const stamp = { sourceMtimeMs: ENTRY_TIME.getTime(), sourceSize: 3 };
+    expect(ranFrom(compiledEntry(stamp))).toBe('source');
   });
 
   it('checks a checked-hash compiled entry against the source entry’s bytes (item 107)', () => {
-    const context = contextFor();
-    const file = archive({ 'mod.ts': "export const from = 'source';\n" }, [
-      {
-        name: zipCompiledEntryName('mod.ts'),
-        data: compiled(
-          "exports.from = 'compiled';",
-          { invalidation: 'checked-hash', sourceHash: new Uint8Array(16) },
-          context.magic,
-        ),
-      },
-    ]);
-    expect((systemFor([file]).importModule('mod') as ModuleType).from).toBe('source');
+    const stamp = { invalidation: 'checked-hash', sourceHash: new Uint8Array(16) } as const;
+    expect(ranFrom(compiledEntry(stamp))).toBe('source');
   });
 
   it('uses the source entry when the compiled entry has a bad magic number (item 108)', () => {
-    const file = archive({
-      'mod.ts': "export const from = 'source';\n",
-      [zipCompiledEntryName('mod.ts')]: new Uint8Array(80),
-    });
-    expect((systemFor([file]).importModule('mod') as ModuleType).from).toBe('source');
+    expect(ranFrom(new Uint8Array(80))).toBe('source');
   });
 
   it("fails a compiled-only entry with a bad magic number: ZipImportError('module load failed…') caused by the compiled-file error (item 108)", () => {
@@ -307,13 +272,8 @@ describe('the search order, compiled entries and the paths (items 106–110)', (
   });
 
   it('runs a compiled-only entry on its own (sourceless)', () => {
-    const context = contextFor();
     const file = archive({
-      'only.jsc': compiled(
-        "exports.from = 'compiled only';",
-        { sourceMtimeMs: 0, sourceSize: 0 },
-        context.magic,
-      ),
+      'only.jsc': compiled("exports.from = 'compiled only';", { sourceMtimeMs: 0, sourceSize: 0 }),
     });
     const system = new ImportSystem({ path: [file] });
     system.pathHooks.push(ZipImporter.pathHook(new LoaderContext(system, { cache: { write: false } })));
