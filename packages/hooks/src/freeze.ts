@@ -137,9 +137,9 @@ function initFile(dir: string, files = sourceFiles(listDir(dir))): string | null
 
 /**
  * Every module under `dir`, named under `prefix` (`''` for a search-path root). Returns whether the
- * folder held any module.
+ * folder held any module, and its init file when `prefix` names a package.
  */
-function collectFolder(dir: string, prefix: string, out: Source[]): boolean {
+function collectFolder(dir: string, prefix: string, out: Source[]): { any: boolean; init: string | null } {
   const entries = listDir(dir);
   const files = sourceFiles(entries);
   const packages = new Set<string>();
@@ -152,27 +152,21 @@ function collectFolder(dir: string, prefix: string, out: Source[]): boolean {
       any = true;
     }
   }
-  const init = prefix
-    ? files.get('__init__') !== undefined
-      ? '__init__'
-      : files.has('index')
-        ? 'index'
-        : null
-    : null;
+  const init = prefix ? initFile(dir, files) : null;
   for (const [stem, file] of files) {
-    if (stem === init || packages.has(stem)) continue; // the package's own init; a package beats a module
+    const path = join(dir, file);
+    if (path === init || packages.has(stem)) continue; // the package's own init; a package beats a module
     const name = prefix ? `${prefix}.${encodeSegment(stem)}` : encodeSegment(stem);
-    out.push({ name, file: join(dir, file), isPackage: false });
+    out.push({ name, file: path, isPackage: false });
     any = true;
   }
-  return any;
+  return { any, init };
 }
 
 /** A package folder and everything under it; a folder without an init file counts only if it holds modules. */
 function collectPackage(dir: string, name: string, out: Source[]): boolean {
-  const init = initFile(dir);
   const inner: Source[] = [];
-  const any = collectFolder(dir, name, inner);
+  const { any, init } = collectFolder(dir, name, inner);
   if (init === null && !any) return false;
   out.push({ name, file: init, isPackage: true }, ...inner);
   return true;
