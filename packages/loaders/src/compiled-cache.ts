@@ -562,7 +562,8 @@ function readText(buf: Buffer, start: number, end: number, utf16: boolean, conte
   return buf.toString('utf8', start, end);
 }
 
-function equalBytes(a: Uint8Array, aStart: number, b: Uint8Array): boolean {
+/** @internal Whether `a` holds the bytes of `b` from `aStart` on (bytes past `a`'s end never match). */
+export function equalBytes(a: Uint8Array, aStart: number, b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (a[aStart + i] !== b[i]) return false;
   return true;
 }

@@ -11,7 +11,7 @@ import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { crc32, getMagic, v8RuntimeKey } from '../compiled-cache.js';
+import { crc32, equalBytes, getMagic, v8RuntimeKey } from '../compiled-cache.js';
 import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
@@ -73,9 +73,7 @@ interface IndexEntry extends FrozenEntry {
 
 /** Tell whether the first bytes of `bytes` are a bundle's magic. */
 export function hasBundleMagic(bytes: Uint8Array): boolean {
-  if (bytes.length < BUNDLE_MAGIC.length) return false;
-  for (let i = 0; i < BUNDLE_MAGIC.length; i++) if (bytes[i] !== BUNDLE_MAGIC[i]) return false;
-  return true;
+  return bytes.length >= BUNDLE_MAGIC.length && equalBytes(bytes, 0, BUNDLE_MAGIC);
 }
 
 /**
@@ -107,11 +105,6 @@ function readFully(fd: number, buffer: Buffer, from: number): void {
     if (n === 0) throw new Error(`the file ended after ${at} bytes`);
     at += n;
   }
-}
-
-function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (a[aStart + i] !== b[i]) return false;
-  return true;
 }
 
 /** An opened frozen bundle: its index, and its program and source maps on demand. */
@@ -353,7 +346,7 @@ export class FrozenBundle {
   #readHeader(): Header {
     const bytes = this.#bytes;
     if (!hasBundleMagic(bytes)) {
-      if (bytes.length < BUNDLE_MAGIC.length && sameBytes(BUNDLE_MAGIC, 0, bytes)) {
+      if (bytes.length < BUNDLE_MAGIC.length && equalBytes(BUNDLE_MAGIC, 0, bytes)) {
         throw this.#error(`is cut short (${bytes.length} bytes)`, 'truncated');
       }
       throw this.#error('is not a frozen bundle (bad magic number)', 'bad-magic');
@@ -372,7 +365,7 @@ export class FrozenBundle {
         'bad-version',
       );
     }
-    if (!sameBytes(bytes, OFFSET.codeMagic, getMagic())) {
+    if (!equalBytes(bytes, OFFSET.codeMagic, getMagic())) {
       throw this.#error('was made by another version of the transpiler (bad code magic)', 'bad-magic');
     }
     const flags = bytes.readUInt32LE(OFFSET.flags);
@@ -403,7 +396,7 @@ export class FrozenBundle {
       programUtf16,
       v8Length,
       v8Crc: bytes.readUInt32LE(OFFSET.v8Crc),
-      v8Usable: sameBytes(bytes, OFFSET.runtimeKey, v8RuntimeKey()),
+      v8Usable: equalBytes(bytes, OFFSET.runtimeKey, v8RuntimeKey()),
       mapsStart,
       headerCrc,
     };
