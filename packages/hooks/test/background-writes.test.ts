@@ -3,10 +3,10 @@
 // every file ends up on disk, whole and valid, by flushCompiledWrites() or by the time the process
 // exits (naturally or through process.exit()), and nothing is left behind.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { createImportSystem } from '@importlib/hooks';
 import {
@@ -17,23 +17,15 @@ import {
   INLINE_COMPILED_WRITES,
 } from '@importlib/loaders';
 
-let workRoot: string;
+import { workFolder } from './helpers.js';
 
-beforeAll(() => {
-  const work = fileURLToPath(new URL('./.work', import.meta.url));
-  mkdirSync(work, { recursive: true });
-  workRoot = mkdtempSync(join(work, 'background-writes-'));
-});
-
-afterAll(() => {
-  rmSync(workRoot, { recursive: true, force: true });
-});
+const work = workFolder('background-writes-');
 
 /** More modules than a system writes inline, in two packages; `entry` imports them all. */
 const COUNT = INLINE_COMPILED_WRITES * 3;
 
 function makeTree(): { root: string; sources: string[] } {
-  const root = mkdtempSync(join(workRoot, 'tree-'));
+  const root = mkdtempSync(join(work.path, 'tree-'));
   const sources: string[] = [];
   const lines: string[] = [];
   for (const pkg of ['alpha', 'beta']) {

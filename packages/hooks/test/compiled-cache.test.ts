@@ -6,19 +6,17 @@ import {
   chmodSync,
   copyFileSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   unlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import { join, parse } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { ImportError, type ImportSystem, type ModuleType } from '@importlib/core';
 import { createImportSystem, type CreateImportSystemOptions } from '@importlib/hooks';
@@ -36,19 +34,9 @@ import {
   type DecodedCompiled,
 } from '@importlib/loaders';
 
-// A folder of this run's own under the git-ignored test/.work: other test files, and other runs of
-// this one, keep their trees beside it.
-let workRoot: string;
+import { tree as treeIn, workFolder } from './helpers.js';
 
-beforeAll(() => {
-  const work = fileURLToPath(new URL('./.work', import.meta.url));
-  mkdirSync(work, { recursive: true });
-  workRoot = mkdtempSync(join(work, 'compiled-cache-'));
-});
-
-afterAll(() => {
-  rmSync(workRoot, { recursive: true, force: true });
-});
+const work = workFolder('compiled-cache-');
 
 // ---------------------------------------------------------------------------------------------
 // Trees, systems and compiled files
@@ -79,13 +67,7 @@ const T2 = new Date('2021-06-01T12:00:00Z');
 
 /** A fresh folder under test/.work holding `files`. */
 function tree(files: Record<string, string>, prefix = 'tree-'): string {
-  const root = mkdtempSync(join(workRoot, prefix));
-  for (const [name, text] of Object.entries(files)) {
-    const file = join(root, name);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  }
-  return root;
+  return treeIn(work.path, files, prefix);
 }
 
 /** A tree with `m.ts` ({@link M}, mtime {@link T1}) and nothing compiled yet. */
@@ -512,7 +494,7 @@ describe('the permissions of a compiled file (item 100)', () => {
 describe('cache.prefix (sys.pycache_prefix, item 87)', () => {
   it('writes the compiled file under the prefix, mirroring the absolute source folder, and nothing beside the source', () => {
     const root = freshTree();
-    const prefix = mkdtempSync(join(workRoot, 'prefix-'));
+    const prefix = mkdtempSync(join(work.path, 'prefix-'));
     const { module, messages } = load(root, 'm', { cache: { prefix } });
     expect(module.result).toBe(42);
     const expected = join(prefix, root.slice(parse(root).root.length), `m.ts.${MAGIC_TAG}.jsc`);
@@ -523,7 +505,7 @@ describe('cache.prefix (sys.pycache_prefix, item 87)', () => {
 
   it('reads the compiled file back from under the prefix', () => {
     const root = freshTree();
-    const prefix = mkdtempSync(join(workRoot, 'prefix-'));
+    const prefix = mkdtempSync(join(work.path, 'prefix-'));
     load(root, 'm', { cache: { prefix } });
     const { module, messages } = load(root, 'm', { cache: { prefix } });
     expect(module.result).toBe(42);
@@ -675,7 +657,7 @@ describe('the compiled file of a module: spec.cached, __cached__, getCached', ()
 
   it('is under the prefix with cache.prefix', () => {
     const root = freshTree();
-    const prefix = mkdtempSync(join(workRoot, 'prefix-'));
+    const prefix = mkdtempSync(join(work.path, 'prefix-'));
     const { module } = load(root, 'm', { cache: { prefix } });
     expect(module.__cached__).toBe(cacheFromSource(join(root, 'm.ts'), { prefix }));
   });

@@ -1,14 +1,14 @@
 // runModule / runPath (Python's runpy) over real trees: modules, packages with __main__, folders,
 // plain script files, top-level await, argv, failures, and what is restored afterwards.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { ErrorCodes, ImportError, ModuleNotFoundError, type ModuleSpec } from '@importlib/core';
 import { createImportSystem, runModule, runPath } from '@importlib/hooks';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
+import { workFolder, writeTree } from './helpers.js';
+
+const work = workFolder('run-');
 let root: string;
 
 // Module code reports what it saw by pushing to this global array (it runs in this realm).
@@ -53,16 +53,11 @@ const files: Record<string, string> = {
 };
 
 beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  root = mkdtempSync(join(workRoot, 'run-'));
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, file)), { recursive: true });
-    writeFileSync(join(root, file), text);
-  }
+  root = work.path;
+  writeTree(root, files);
 });
 
 afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
   delete (globalThis as Record<string, unknown>)[LOG];
 });
 

@@ -7,9 +7,8 @@
 // The whole suite runs twice: over folders, and over zip archives holding the same trees (found by
 // the ZipImporter, run by the zip entry loaders; an edit on disk rewrites the archive). The few
 // cases about folder listings and mtime ticks run over folders only.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import {
@@ -23,21 +22,16 @@ import {
 import { createImportSystem } from '@importlib/hooks';
 import { writeZip } from '@importlib/loaders';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
-let base: string;
+import { workFolder, writeTree } from './helpers.js';
+
+const work = workFolder('semantics-folders-');
 
 // Module code reports what it did by pushing to this global array (module code runs in this realm).
 const LOG = '__semanticsFoldersLog';
 const say = (entry: string): string => `globalThis.${LOG}.push(${JSON.stringify(entry)});\n`;
 const logged = (): string[] => (globalThis as Record<string, unknown>)[LOG] as string[];
 
-beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  base = mkdtempSync(join(workRoot, 'semantics-folders-'));
-});
-
 afterAll(() => {
-  rmSync(base, { recursive: true, force: true });
   delete (globalThis as Record<string, unknown>)[LOG];
 });
 
@@ -71,11 +65,7 @@ function write(dir: string, files: Files): void {
     writeArchive(dir, { ...before, ...files });
     return;
   }
-  for (const [file, text] of Object.entries(files)) {
-    const path = join(dir, file);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  }
+  writeTree(dir, files);
 }
 
 /** Delete the file `file` (relative to `dir`); over zip archives, rewrite the archive without it. */
@@ -93,13 +83,13 @@ let archiveCounter = 0;
 /** A new folder (or zip archive) under the work root holding `files`. */
 function folder(files: Files = {}): string {
   // Still works if another test file clears test/.work while this one runs.
-  mkdirSync(base, { recursive: true });
+  mkdirSync(work.path, { recursive: true });
   if (treeKind === 'zip') {
-    const archive = join(base, `entry-${process.pid}-${++archiveCounter}.zip`);
+    const archive = join(work.path, `entry-${process.pid}-${++archiveCounter}.zip`);
     writeArchive(archive, files);
     return archive;
   }
-  const dir = mkdtempSync(join(base, 'entry-'));
+  const dir = mkdtempSync(join(work.path, 'entry-'));
   write(dir, files);
   return dir;
 }
@@ -618,7 +608,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
 
     it('skips a path entry that does not exist and caches null for it (item 46)', () => {
-      const missing = join(base, 'no-such-folder');
+      const missing = join(work.path, 'no-such-folder');
       const real = folder({ 'here.ts': "export const from = 'real';\n" });
       const system = createImportSystem({ path: [missing, real], nodeFallback: false });
       expect((system.importModule('here') as ModuleType).from).toBe('real');
@@ -627,7 +617,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
 
     it('does not look at a null-cached entry again until invalidateCaches(), even once the folder exists (items 46, 49)', () => {
-      const late = join(base, `late-${process.pid}-${Date.now()}`);
+      const late = join(work.path, `late-${process.pid}-${Date.now()}`);
       const system = createImportSystem({ path: [late], nodeFallback: false });
       expect(() => system.importModule('later')).toThrow(ModuleNotFoundError);
       write(late, { 'later.ts': "export const ok = 'found';\n" });

@@ -1,24 +1,18 @@
 // createImportSystem({ traceFiles }): the folder finders' `trying <file>` lines (Python's -vv) are
 // reported as verbose events only when asked.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { ImportEvent } from '@importlib/core';
 import { createImportSystem } from '@importlib/hooks';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
+import { tree, workFolder } from './helpers.js';
+
+const work = workFolder('trace-files-');
 let root: string;
 
 beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  root = mkdtempSync(join(workRoot, 'trace-files-'));
-  writeFileSync(join(root, 'mod.js'), 'exports.x = 1;\n');
-});
-
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
+  root = tree(work.path, { 'mod.js': 'exports.x = 1;\n' });
 });
 
 function verboseMessages(traceFiles: boolean | undefined): string[] {
