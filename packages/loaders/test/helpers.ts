@@ -1,7 +1,9 @@
 // Small helpers shared by the loaders' tests.
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 const testDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -52,4 +54,31 @@ export function runNode(script: string, args: string[], extraFlags: string[] = [
       code === 0 ? resolve(out) : reject(new Error(`${script} exited with ${code}:\n${err}`)),
     );
   });
+}
+
+/**
+ * A fresh folder `test/.work/<prefix>XXXXXX`, made before the calling file's tests and removed after
+ * them. Read `.path` inside hooks and tests (it is empty until the tests start).
+ */
+export function workFolder(prefix: string): { readonly path: string } {
+  const folder = { path: '' };
+  beforeAll(() => {
+    const work = path.join(testDir, '.work');
+    mkdirSync(work, { recursive: true });
+    folder.path = mkdtempSync(path.join(work, prefix));
+  });
+  afterAll(() => {
+    if (folder.path !== '') rmSync(folder.path, { recursive: true, force: true });
+  });
+  return folder;
+}
+
+/** A writer of archive files: each call makes a new `<n>.zip` in `folder` holding the bytes given. */
+export function archivesIn(folder: { readonly path: string }): (bytes: Uint8Array) => string {
+  let counter = 0;
+  return (bytes) => {
+    const file = path.join(folder.path, `${++counter}.zip`);
+    writeFileSync(file, bytes);
+    return file;
+  };
 }

@@ -1,34 +1,15 @@
 // Bad archives: each gives a ZipImportError naming the archive (and the entry), never a crash, a
 // hang or a read outside the archive. Hand-damaged archives first, then fast-check throwing random
 // and mutated archives at the directory reader and the entry reads.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { encodeZip, readZipDirectory, ZipImportError, type ZipWriteEntry } from '@importlib/loaders';
 
-import { thrown } from './helpers.js';
+import { archivesIn, thrown, workFolder } from './helpers.js';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
-let base: string;
-
-beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  base = mkdtempSync(join(workRoot, 'zip-bad-input-'));
-});
-
-afterAll(() => {
-  rmSync(base, { recursive: true, force: true });
-});
-
-let counter = 0;
-function archiveOf(bytes: Uint8Array): string {
-  const file = join(base, `bad${++counter}.zip`);
-  writeFileSync(file, bytes);
-  return file;
-}
+/** A new archive file under this file's work folder holding `bytes`. */
+const archiveOf = archivesIn(workFolder('zip-bad-input-'));
 
 const TEXT = 'export const value = "a module inside an archive";\n'.repeat(8);
 

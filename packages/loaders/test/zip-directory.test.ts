@@ -1,9 +1,7 @@
 // The zip directory reader and writer (SEMANTICS A10 items 104, 105, 113): what archives are read,
 // how the directory is shared and refreshed, and that one entry is read without the others.
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unlinkSync, utimesSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 
 import {
   encodeZip,
@@ -16,27 +14,10 @@ import {
   type ZipWriteEntry,
 } from '@importlib/loaders';
 
-import { thrown } from './helpers.js';
+import { archivesIn, thrown, workFolder } from './helpers.js';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
-let base: string;
-
-beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  base = mkdtempSync(join(workRoot, 'zip-directory-'));
-});
-
-afterAll(() => {
-  rmSync(base, { recursive: true, force: true });
-});
-
-let counter = 0;
-/** A new archive file under the work folder holding `bytes`. */
-function archiveOf(bytes: Uint8Array): string {
-  const file = join(base, `a${++counter}.zip`);
-  writeFileSync(file, bytes);
-  return file;
-}
+/** A new archive file under this file's work folder holding `bytes`. */
+const archiveOf = archivesIn(workFolder('zip-directory-'));
 
 const sample: ZipWriteEntry[] = [
   { name: 'pkg/__init__.ts', data: 'export const p = 1;\n' },
