@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 
 import { Command, CommanderError, Option } from 'commander';
 
+import { ModuleNotFoundError } from '@importlib/core';
 import { buildZipApp, createImportSystem, freeze } from '@importlib/hooks';
 import type { InvalidationMode } from '@importlib/loaders';
 
@@ -273,13 +274,8 @@ Examples:
         full.stdout.write(formatFindReport(report));
       }
       if (!report.spec) {
-        full.stderr.write(
-          errorLine(
-            'find',
-            Object.assign(new Error(`No module named '${name}'`), { code: 'ERR_IMPORTLIB_NOT_FOUND' }),
-            full.stderr,
-          ),
-        );
+        const notFound = new ModuleNotFoundError(`No module named '${name}'`, { moduleName: name });
+        full.stderr.write(errorLine('find', notFound, full.stderr));
         exitCode = 1;
       }
     });
