@@ -447,8 +447,8 @@ export interface EncodeOptions {
   magic?: Uint8Array;
 }
 
-/** How a text section is stored: UTF-8 when it is ASCII (one byte a character), else UTF-16LE. */
-function textEncoding(text: string): 'utf8' | 'utf16le' {
+/** @internal How a text section is stored: UTF-8 when it is ASCII (one byte a character), else UTF-16LE. */
+export function textEncoding(text: string): 'utf8' | 'utf16le' {
   // UTF-8 takes one byte per UTF-16 unit exactly when every character is ASCII.
   return Buffer.byteLength(text, 'utf8') === text.length ? 'utf8' : 'utf16le';
 }

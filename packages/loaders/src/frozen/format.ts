@@ -156,9 +156,3 @@ export class FrozenBundleError extends ImportError {
     return 'FrozenBundleError';
   }
 }
-
-/** @internal Whether `text` is all ASCII (stored one byte a character). */
-export function isAscii(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return !/[^\x00-\x7f]/.test(text);
-}

@@ -7,7 +7,7 @@
  */
 import { checkModuleName, ImportArgumentError } from '@importlib/core';
 
-import { crc32, getMagic, v8RuntimeKey, writeFileAtomic } from '../compiled-cache.js';
+import { crc32, getMagic, textEncoding, v8RuntimeKey, writeFileAtomic } from '../compiled-cache.js';
 import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
@@ -15,7 +15,6 @@ import {
   ENTRY_TAIL_SIZE,
   FLAG,
   HEADER_FLAG,
-  isAscii,
   OFFSET,
   programText,
 } from './format.js';
@@ -95,7 +94,7 @@ export function encodeBundle(
     seen.add(record.name);
   }
   const program = programText(records.map((r) => ({ js: r.js, isAsync: r.isAsync ?? false })));
-  const programUtf16 = !isAscii(program.text);
+  const programUtf16 = textEncoding(program.text) === 'utf16le';
   const programBytes = Buffer.from(program.text, programUtf16 ? 'utf16le' : 'latin1');
   const v8 = options.v8
     ? Buffer.from(options.v8.buffer, options.v8.byteOffset, options.v8.byteLength)
