@@ -1,9 +1,8 @@
 // compileFile (Python's py_compile, the unit of compileall): writes the compiled file a
 // SourceFileLoader reads, keeps an up-to-date one, and writes nothing for a broken source.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { ImportError, ImportSystem, type ImportEvent, type ModuleType } from '@importlib/core';
 import {
@@ -16,23 +15,14 @@ import {
 } from '@importlib/loaders';
 
 import { FileMapFinder } from './file-map-finder.js';
+import { workFolder } from './helpers.js';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
-let dir: string;
+const work = workFolder('compile-file-');
 let counter = 0;
-
-beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  dir = mkdtempSync(join(workRoot, 'compile-file-'));
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
 
 /** A new source file with `text`. */
 function source(text = 'export const value: number = 41 + 1;\n'): string {
-  const file = join(dir, `mod${counter++}.ts`);
+  const file = join(work.path, `mod${counter++}.ts`);
   writeFileSync(file, text);
   return file;
 }
@@ -101,7 +91,7 @@ describe('compileFile', () => {
   });
 
   it('writes under the cache prefix of the context', () => {
-    const prefix = join(dir, 'prefix');
+    const prefix = join(work.path, 'prefix');
     const result = compileFile(source(), context({ cache: { prefix } }));
     expect(result.cachePath.startsWith(prefix)).toBe(true);
     expect(existsSync(result.cachePath)).toBe(true);
@@ -116,11 +106,11 @@ describe('compileFile', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ImportSyntaxError);
-    expect(existsSync(join(dir, '__pycache__', `${file.split('/').pop()}`))).toBe(false);
+    expect(existsSync(join(work.path, '__pycache__', `${file.split('/').pop()}`))).toBe(false);
   });
 
   it('throws ImportError naming a missing source', () => {
-    const missing = join(dir, 'missing.ts');
+    const missing = join(work.path, 'missing.ts');
     let thrown: unknown;
     try {
       compileFile(missing, context());
