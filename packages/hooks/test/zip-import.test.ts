@@ -1,29 +1,20 @@
 // Zip archives on the search path of createImportSystem: the hook order, paths inside archives, the
 // transpile cache outside the archive (warm starts), and archives replaced or removed while in use.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { moduleFromSpec, ModuleNotFoundError, type ImportEvent, type ModuleType } from '@importlib/core';
 import { FileFinder, ZipImporter } from '@importlib/finders';
 import { createImportSystem } from '@importlib/hooks';
 import { writeZip, zipCachePath, ZipImportError } from '@importlib/loaders';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
-let base: string;
+import { workFolder } from './helpers.js';
 
-beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  base = mkdtempSync(join(workRoot, 'zip-import-'));
-});
-
-afterAll(() => {
-  rmSync(base, { recursive: true, force: true });
-});
+const work = workFolder('zip-import-');
 
 let counter = 0;
-function archive(files: Record<string, string>, file = join(base, `app${++counter}.zip`)): string {
+function archive(files: Record<string, string>, file = join(work.path, `app${++counter}.zip`)): string {
   writeZip(
     file,
     Object.entries(files).map(([name, data]) => ({ name, data })),
@@ -51,7 +42,7 @@ describe('zip archives on the search path', () => {
 
   it('puts the zip hook before the folder hook, so archives get a ZipImporter and folders a FileFinder', () => {
     const file = archive({ 'inzip.ts': '' });
-    const dir = mkdtempSync(join(base, 'folder-'));
+    const dir = mkdtempSync(join(work.path, 'folder-'));
     writeFileSync(join(dir, 'infolder.ts'), '');
     const system = createImportSystem({ path: [file, dir], nodeFallback: false });
     system.importModule('infolder');
@@ -114,7 +105,7 @@ describe('the transpile cache outside the archive', () => {
 
   it('puts the transpile cache under the cache prefix when one is set', () => {
     const file = archive({ 'pre.ts': '' });
-    const prefix = mkdtempSync(join(base, 'prefix-'));
+    const prefix = mkdtempSync(join(work.path, 'prefix-'));
     createImportSystem({ path: [file], nodeFallback: false, cache: { prefix } }).importModule('pre');
     expect(existsSync(zipCachePath(file, 'pre.ts', prefix))).toBe(true);
     expect(zipCachePath(file, 'pre.ts', prefix).startsWith(prefix)).toBe(true);

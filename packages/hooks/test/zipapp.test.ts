@@ -1,26 +1,20 @@
 // Zip apps (Python's zipapp): buildZipApp packs a folder, runZipApp runs the archive's __main__.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { ImportArgumentError, ModuleNotFoundError, type ImportEvent } from '@importlib/core';
 import { buildZipApp, createImportSystem, runZipApp } from '@importlib/hooks';
 import { readZipDirectory, writeZip, zipCompiledEntryName, ZipImportError } from '@importlib/loaders';
 
-const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
-let base: string;
+import { tree, workFolder } from './helpers.js';
+
+const work = workFolder('zipapp-');
 
 const LOG = '__zipappLog';
 const logged = (): unknown[] => (globalThis as Record<string, unknown>)[LOG] as unknown[];
 
-beforeAll(() => {
-  mkdirSync(workRoot, { recursive: true });
-  base = mkdtempSync(join(workRoot, 'zipapp-'));
-});
-
 afterAll(() => {
-  rmSync(base, { recursive: true, force: true });
   delete (globalThis as Record<string, unknown>)[LOG];
 });
 
@@ -30,16 +24,11 @@ beforeEach(() => {
 
 /** A new source folder holding `files`. */
 function source(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(base, 'src-'));
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
-  return dir;
+  return tree(work.path, files, 'src-');
 }
 
 let counter = 0;
-const output = (): string => join(base, `app${++counter}.pyz`);
+const output = (): string => join(work.path, `app${++counter}.pyz`);
 
 const push = (what: string): string => `(globalThis as any).${LOG}.push(${what});\n`;
 
@@ -145,7 +134,7 @@ describe('zip apps that cannot be built or run', () => {
   });
 
   it('refuses a source folder that does not exist', () => {
-    expect(() => buildZipApp(join(base, 'nowhere'), { output: output() })).toThrow(ImportArgumentError);
+    expect(() => buildZipApp(join(work.path, 'nowhere'), { output: output() })).toThrow(ImportArgumentError);
   });
 
   it('writes nothing when a source does not parse with compile: true', () => {
@@ -156,7 +145,7 @@ describe('zip apps that cannot be built or run', () => {
   });
 
   it('rejects a file that is not an archive with a ZipImportError', async () => {
-    const file = join(base, 'not-an-app.txt');
+    const file = join(work.path, 'not-an-app.txt');
     writeFileSync(file, 'plain text');
     await expect(runZipApp(file)).rejects.toBeInstanceOf(ZipImportError);
   });
