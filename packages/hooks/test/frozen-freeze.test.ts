@@ -13,19 +13,11 @@ import { BuiltinImporter, FrozenImporter } from '@importlib/finders';
 import { FrozenBundle, FrozenBundleError, ImportSyntaxError } from '@importlib/loaders';
 
 import { createImportSystem, freeze } from '../src/index.js';
+import { writeTree } from './helpers.js';
 
 const work = join(dirname(fileURLToPath(import.meta.url)), '.work', 'frozen-freeze');
 const src = join(work, 'src');
 const out = join(work, 'app.frozen');
-
-/** Write `files` (path relative to src → text) under src. */
-function tree(files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
-    const file = join(src, rel);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  }
-}
 
 /** What `fn` threw (fails the test when it does not throw). */
 function caught(fn: () => unknown): unknown {
@@ -51,7 +43,7 @@ const app = {
 beforeEach(() => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  tree(app);
+  writeTree(src, app);
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
@@ -115,7 +107,7 @@ describe('freeze', () => {
 
   it('does not run __main__ modules in the warm-up run', () => {
     const marker = join(work, 'main-ran');
-    tree({
+    writeTree(src, {
       'prog/__main__.ts': `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`,
     });
     freeze([join(src, 'prog')], { output: out, v8Cache: 'run' });
@@ -149,7 +141,7 @@ describe('freeze', () => {
   });
 
   it('refuses a body that closes its module wrapper early, naming it, writing nothing', () => {
-    tree({ 'sneaky.cjs': 'exports.a = 1;\n}, function () {\n' });
+    writeTree(src, { 'sneaky.cjs': 'exports.a = 1;\n}, function () {\n' });
     const error = caught(() => freeze([join(src, 'sneaky.cjs')], { output: out })) as ImportError;
     expect(error).toMatchObject({ moduleName: 'sneaky', path: join(src, 'sneaky.cjs') });
     expect(error.message).toContain('closes the module wrapper early');
@@ -157,7 +149,7 @@ describe('freeze', () => {
   });
 
   it('raises ImportSyntaxError naming the file of a source that does not parse, writing nothing', () => {
-    tree({ 'broken.ts': 'export const = ;\n' });
+    writeTree(src, { 'broken.ts': 'export const = ;\n' });
     const error = caught(() => freeze([src], { output: out }));
     expect(error).toBeInstanceOf(ImportSyntaxError);
     expect((error as ImportSyntaxError).path).toBe(join(src, 'broken.ts'));
@@ -192,7 +184,7 @@ describe('createImportSystem({ frozen })', () => {
 
   it('serves a frozen module ahead of a module of the same name on the path', () => {
     freeze(['tool'], { output: out, path: [src] });
-    tree({ 'tool.ts': 'export const tool = "from the folder";\n' });
+    writeTree(src, { 'tool.ts': 'export const tool = "from the folder";\n' });
     const system = createImportSystem({ path: [src], frozen: [out], cache: { write: false } });
     expect((system.importModule('tool') as { tool: string }).tool).toBe('top');
   });
