@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 
 import { ModuleNotFoundError } from '@importlib/core';
-import { buildZipApp, createImportSystem, freeze } from '@importlib/hooks';
+import { buildZipApp, createImportSystem, freeze, isPathTarget } from '@importlib/hooks';
 import type { InvalidationMode } from '@importlib/loaders';
 
 import { compileTrees, summaryText } from './compile.js';
@@ -34,11 +34,6 @@ const INVALIDATION_MODES = ['timestamp', 'checked-hash', 'unchecked-hash'] as co
 /** Turn the raw `-v` count / option values into what the commands take. */
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const increase = (_: string, previous: number): number => previous + 1;
-
-/** A freeze target written as a path (absolute, holding a `/`, or starting with `.`), not a module name. */
-function looksLikePath(target: string): boolean {
-  return target.startsWith('.') || target.includes('/') || target.startsWith('\\');
-}
 
 function workersOption(value: string): number {
   const n = Number(value);
@@ -320,7 +315,7 @@ Examples:
         options: { output: string; path: string[]; v8Cache: 'compile' | 'run' | 'none'; filenames: boolean },
       ) => {
         const result = freeze(
-          targets.map((target) => (looksLikePath(target) ? resolve(full.cwd, target) : target)),
+          targets.map((target) => (isPathTarget(target) ? resolve(full.cwd, target) : target)),
           {
             output: resolve(full.cwd, options.output),
             path: (options.path.length ? options.path : ['.']).map((entry) => resolve(full.cwd, entry)),

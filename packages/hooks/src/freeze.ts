@@ -205,8 +205,12 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** A target is a path when it looks like one; otherwise it is a module name. */
-function isPathTarget(target: string): boolean {
+/**
+ * Whether a {@link freeze} target is a path (absolute, holding a separator, or starting with `.`)
+ * rather than a module name; a path target is resolved against the current directory. No Python
+ * equivalent (`freeze.py` takes one script). Throws nothing.
+ */
+export function isPathTarget(target: string): boolean {
   return isAbsolute(target) || target.includes('/') || target.includes(sep) || target.startsWith('.');
 }
 

@@ -19,5 +19,5 @@ export { runModule, runPath } from './run.js';
 export type { RunOptions } from './run.js';
 export { buildZipApp, runZipApp } from './zipapp.js';
 export type { BuildZipAppOptions, BuildZipAppResult, RunZipAppOptions } from './zipapp.js';
-export { freeze } from './freeze.js';
+export { freeze, isPathTarget } from './freeze.js';
 export type { FreezeOptions, FreezeResult, FreezeV8Cache, FrozenModuleInfo } from './freeze.js';
