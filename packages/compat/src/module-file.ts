@@ -5,7 +5,7 @@
  *
  * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 import { ImportArgumentError } from '@importlib/core';
 
@@ -52,16 +52,7 @@ export class ModuleFile {
    * @throws ImportArgumentError when the file is closed.
    */
   read(): string | Buffer {
-    const fd = this.#open();
-    const chunks: Buffer[] = [];
-    const size = Math.max(fstatSync(fd).size, 1);
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(size);
-      const count = readSync(fd, chunk, 0, size, null);
-      if (count === 0) break;
-      chunks.push(chunk.subarray(0, count));
-    }
-    const bytes = Buffer.concat(chunks);
+    const bytes = readFileSync(this.#open()); // from a descriptor: from its position, advancing it
     return this.mode === 'r' ? bytes.toString('utf8') : bytes;
   }
 
