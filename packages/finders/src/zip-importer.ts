@@ -44,8 +44,11 @@ import {
 import { withoutStack } from './decline.js';
 import type { ListingCache } from './listing-cache.js';
 
-/** The source suffixes searched when none are given (the order `createImportSystem` uses too). */
-const DEFAULT_SOURCE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
+/**
+ * The source suffixes the source loaders run, in the order a folder or an archive is searched (the
+ * zip importer's default; `createImportSystem` gives the file finder and the zip importer these).
+ */
+export const SOURCE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
 /** The names that make a folder a package, in order of precedence. */
 const PACKAGE_MARKERS = ['__init__', 'index'] as const;
@@ -125,7 +128,7 @@ export class ZipImporter implements PathEntryFinder {
     this.archive = archive;
     this.prefix = inner.length === 0 ? '' : `${inner.join('/')}/`;
     this.context = context;
-    const sources = options.sourceSuffixes ?? DEFAULT_SOURCE_SUFFIXES;
+    const sources = options.sourceSuffixes ?? SOURCE_SUFFIXES;
     this.#suffixes = [
       ...sources.map((suffix) => [suffix, 'source'] as const),
       [COMPILED_SUFFIX, 'compiled'],

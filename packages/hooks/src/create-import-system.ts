@@ -14,6 +14,7 @@ import {
   FrozenImporter,
   ListingCache,
   NodeFallbackFinder,
+  SOURCE_SUFFIXES,
   ZipImporter,
   type LoaderDetail,
 } from '@importlib/finders';
@@ -29,8 +30,7 @@ import {
   type LoaderOptions,
 } from '@importlib/loaders';
 
-/** The source suffixes the source loader runs, in the order a folder is searched. */
-export const SOURCE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
+export { SOURCE_SUFFIXES };
 /** The suffix of native addons. */
 export const EXTENSION_SUFFIXES = ['.node'] as const;
 /** The suffix of JSON data modules. */
