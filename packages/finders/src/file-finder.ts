@@ -53,8 +53,8 @@ export interface FileFinderOptions {
   trace?: ((message: string, level: 1 | 2) => void) | null;
 }
 
-/** The names that make a folder a package, in order of precedence. */
-const PACKAGE_MARKERS = ['__init__', 'index'] as const;
+/** The names that make a folder a package, in order of precedence (shared with the zip importer). */
+export const PACKAGE_MARKERS = ['__init__', 'index'] as const;
 
 type FinderArgs = LoaderDetail[] | [FileFinderOptions, ...LoaderDetail[]];
 

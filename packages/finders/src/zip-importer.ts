@@ -42,6 +42,7 @@ import {
 } from '@importlib/loaders';
 
 import { withoutStack } from './decline.js';
+import { PACKAGE_MARKERS } from './file-finder.js';
 import type { ListingCache } from './listing-cache.js';
 
 /**
@@ -49,9 +50,6 @@ import type { ListingCache } from './listing-cache.js';
  * zip importer's default; `createImportSystem` gives the file finder and the zip importer these).
  */
 export const SOURCE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
-
-/** The names that make a folder a package, in order of precedence. */
-const PACKAGE_MARKERS = ['__init__', 'index'] as const;
 
 /** Options of a {@link ZipImporter}. */
 export interface ZipImporterOptions {
