@@ -98,18 +98,16 @@ export function listSources(
   onFolder?: (folder: string) => void,
 ): string[] {
   const files: string[] = [];
+  const unlistable = (path: string, error: unknown): void => {
+    failures.push({ file: path, message: `can't list '${path}': ${(error as Error).message}`, code: null });
+  };
   const walk = (path: string, top: boolean): void => {
     if (exclude?.test(path)) return;
     let isDir: boolean;
     try {
       isDir = statSync(path).isDirectory();
     } catch (error) {
-      if (top)
-        failures.push({
-          file: path,
-          message: `can't list '${path}': ${(error as Error).message}`,
-          code: null,
-        });
+      if (top) unlistable(path, error);
       return;
     }
     if (!isDir) {
@@ -121,7 +119,7 @@ export function listSources(
     try {
       names = readdirSync(path).sort();
     } catch (error) {
-      failures.push({ file: path, message: `can't list '${path}': ${(error as Error).message}`, code: null });
+      unlistable(path, error);
       return;
     }
     for (const name of names) {
