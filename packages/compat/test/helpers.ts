@@ -13,7 +13,7 @@ import { createCapi, createImp, type CApi, type Imp } from '@importlib/compat';
 const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
 
 /** Module code reports what it did by pushing to this global array (module code runs in this realm). */
-export const LOG = '__compatTestLog';
+const LOG = '__compatTestLog';
 const globals = globalThis as Record<string, unknown>;
 
 /** A line of module code that logs `entry`. */
@@ -22,8 +22,8 @@ export const say = (entry: string): string => `globalThis.${LOG}.push(${JSON.str
 /** What module code logged since the last {@link resetLog}. */
 export const logged = (): string[] => globals[LOG] as string[];
 
-/** Empty the log (call in `beforeEach`). */
-export function resetLog(): void {
+/** Empty the log ({@link useWorkArea} does it before each test). */
+function resetLog(): void {
   globals[LOG] = [];
 }
 
@@ -105,7 +105,7 @@ export class WorkArea {
 }
 
 /** Write `files` under `dir`, making folders as needed. */
-export function write(dir: string, files: Files): void {
+function write(dir: string, files: Files): void {
   for (const [file, text] of Object.entries(files)) {
     const path = join(dir, file);
     mkdirSync(dirname(path), { recursive: true });
