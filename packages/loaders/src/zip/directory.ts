@@ -22,7 +22,7 @@
  *
  * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import zlib from 'node:zlib';
 
@@ -52,12 +52,10 @@ const MAX_ENTRY_SIZE = 1 << 30;
 const CP437_HIGH =
   'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
 
-/** One file or folder of an archive, as its central directory describes it. */
+/** One file of an archive, as its central directory describes it (folders are only names). */
 export interface ZipEntry {
-  /** The name inside the archive, `/`-separated, without a trailing `/` for a folder. */
+  /** The name inside the archive, `/`-separated. */
   readonly name: string;
-  /** A folder entry (its name ended with `/`). */
-  readonly isDirectory: boolean;
   /** Compression method: 0 stored, 8 deflated (others are refused when read). */
   readonly method: number;
   /** General-purpose flags (bit 0: encrypted, bit 11: UTF-8 name). */
@@ -235,7 +233,11 @@ export class ZipDirectory {
    * Read, check and inflate `entry` from the open archive `fd`: one `pread` of its local header,
    * name and data (a second one only when the local extra field is longer than usual).
    */
-  #readOpen(fd: number, entry: ZipEntry, fail: (message: string, reason: ZipErrorReason) => never): Buffer {
+  #readOpen(
+    fd: number,
+    entry: ZipEntry,
+    fail: (message: string, reason: ZipErrorReason, cause?: unknown) => never,
+  ): Buffer {
     const nameLength = entry.rawName.length;
     const guess = Math.min(
       LOCAL_SIZE + nameLength + LOCAL_EXTRA_GUESS + entry.compressedSize,
@@ -266,11 +268,7 @@ export class ZipDirectory {
       try {
         out = zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) });
       } catch (error) {
-        throw new ZipImportError(`the entry does not inflate: ${(error as Error).message}`, 'bad-data', {
-          archive: this.archive,
-          entry: entry.name,
-          cause: error,
-        });
+        fail(`the entry does not inflate: ${(error as Error).message}`, 'bad-data', error);
       }
     }
     if (out.length !== entry.size) {
@@ -323,14 +321,7 @@ function decodeName(raw: Buffer, flags: number, archive: string): string {
     }
     return raw.toString('utf8');
   }
-  let ascii = true;
-  for (const byte of raw) {
-    if (byte >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return raw.toString('latin1');
+  if (isAscii(raw)) return raw.toString('latin1');
   let out = '';
   for (const byte of raw) out += byte < 0x80 ? String.fromCharCode(byte) : CP437_HIGH[byte - 0x80];
   return out;
@@ -516,7 +507,6 @@ function parseDirectory(archive: string, fd: number, stamp: Stamp): ZipDirectory
     } else {
       files.set(key, {
         name: key,
-        isDirectory,
         method,
         flags,
         crc32: crc,
