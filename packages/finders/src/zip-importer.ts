@@ -147,11 +147,6 @@ export class ZipImporter implements PathEntryFinder {
     return zipimporter;
   }
 
-  /** The shared directory as it is now, or `null` when the archive is gone. */
-  #directory(): ZipDirectory | null {
-    return getZipDirectory(this.archive);
-  }
-
   #search(directory: ZipDirectory, base: string): Found | null {
     if (directory.isDirectory(base)) {
       for (const marker of PACKAGE_MARKERS) {
@@ -202,7 +197,7 @@ export class ZipImporter implements PathEntryFinder {
   findSpec(fullname: string, _target?: ModuleType | null): ModuleSpec | null {
     const base = this.#base(fullname);
     if (base === null) return null;
-    const directory = this.#directory();
+    const directory = getZipDirectory(this.archive);
     if (directory === null) return null;
     const found = this.#search(directory, base);
     if (found !== null) {
@@ -222,7 +217,7 @@ export class ZipImporter implements PathEntryFinder {
   /** The module `fullname` (by its last segment), or a `ZipImportError` naming it. */
   #require(fullname: string): { directory: ZipDirectory; found: Found } {
     const base = this.#base(fullname);
-    const directory = this.#directory();
+    const directory = getZipDirectory(this.archive);
     const found = base === null || directory === null ? null : this.#search(directory, base);
     if (directory === null || found === null) {
       throw new ZipImportError(`can't find module '${fullname}'`, 'missing-entry', {
@@ -250,8 +245,7 @@ export class ZipImporter implements PathEntryFinder {
    */
   getSource(fullname: string): string | null {
     const { directory, found } = this.#require(fullname);
-    const loader = this.#loader(fullname, directory, found);
-    return found.kind === 'compiled' ? null : (loader.getSource?.(fullname) ?? null);
+    return this.#loader(fullname, directory, found).getSource?.(fullname) ?? null;
   }
 
   /** `<archive>/<entry>` of `fullname`. @throws ZipImportError when the module is not in this entry. */
