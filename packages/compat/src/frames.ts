@@ -73,7 +73,7 @@ function classify(frames: readonly string[]): boolean[] {
  * itself keeps the frames that raised it. At most `limit` frames are kept. Does nothing for a value
  * that is not an `Error`.
  */
-export function removeImportlibFrames(error: unknown, limit = Infinity): void {
+function removeImportlibFrames(error: unknown, limit = Infinity): void {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return;
   const lines = error.stack.split('\n');
   const first = lines.findIndex((line) => /^\s+at /.test(line));
