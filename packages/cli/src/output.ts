@@ -26,7 +26,7 @@ export interface OutputStream {
 }
 
 /** Whether to colour what goes to `stream`: a terminal, and `NO_COLOR` unset or empty (no-color.org). */
-export function useColor(stream: OutputStream, env: NodeJS.ProcessEnv = process.env): boolean {
+function useColor(stream: OutputStream, env: NodeJS.ProcessEnv = process.env): boolean {
   return stream.isTTY === true && !env.NO_COLOR;
 }
 
