@@ -51,9 +51,18 @@ export class JsonFileLoader extends ValueFileLoader {
   }
 
   #read(name: string): string {
-    let text: string;
+    const text = this.readText(name);
+    // Node's require() drops a UTF-8 byte-order mark before parsing JSON; so do we.
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  /**
+   * @internal The document's text as stored (the zip JSON loader reads an archive entry instead).
+   * @throws ImportError when the file cannot be read.
+   */
+  protected readText(name: string): string {
     try {
-      text = readFileSync(this.path, 'utf8');
+      return readFileSync(this.path, 'utf8');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ImportError(`cannot read '${name}' from '${this.path}': ${reason}`, {
@@ -62,8 +71,6 @@ export class JsonFileLoader extends ValueFileLoader {
         cause: error,
       });
     }
-    // Node's require() drops a UTF-8 byte-order mark before parsing JSON; so do we.
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 }
 

@@ -19,8 +19,6 @@
  */
 import path from 'node:path';
 
-import { ImportError, type ModuleType } from '@importlib/core';
-
 import { cacheFromSource, MAGIC_TAG, PYCACHE } from '../cache-paths.js';
 import {
   CompiledCacheError,
@@ -30,11 +28,11 @@ import {
   type CompiledRecord,
   type DecodedCompiled,
 } from '../compiled-cache.js';
+import { JsonFileLoader } from '../json-loader.js';
 import { compileBody } from '../runtime.js';
 import { CodeFileLoader, mapOf, readIfExists, type LoaderContext, type Prepared } from '../source-loader.js';
 import { registerSourceMap } from '../stack-traces.js';
-import { ImportSyntaxError, transpile } from '../transpile.js';
-import { ValueFileLoader } from '../value-loader.js';
+import { transpile } from '../transpile.js';
 import { getZipDirectory, type ZipDirectory, type ZipEntry } from './directory.js';
 import { ZipFileNotFoundError, ZipImportError } from './errors.js';
 
@@ -371,8 +369,11 @@ export class ZipSourcelessLoader extends ZipCodeLoader {
   }
 }
 
-/** Loads a `.json` entry: the registry entry becomes the parsed document, as for a `.json` file. */
-export class ZipJsonLoader extends ValueFileLoader {
+/**
+ * Loads a `.json` entry: the registry entry becomes the parsed document, as for a `.json` file (it is
+ * a {@link JsonFileLoader} that reads the entry).
+ */
+export class ZipJsonLoader extends JsonFileLoader {
   /** The archive file. */
   readonly archive: string;
   /** The entry's name inside the archive. */
@@ -386,41 +387,9 @@ export class ZipJsonLoader extends ValueFileLoader {
     this.#location = { archive: directory.archive, entry, directory };
   }
 
-  /**
-   * Parse the entry and make its value the registry entry.
-   * @throws ImportSyntaxError for invalid JSON; ImportError for a document that is `null`.
-   */
-  override execModule(module: ModuleType): void {
-    const name = this.nameOf(module);
-    const text = this.getSource();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new ImportSyntaxError(
-        `cannot import '${name}': invalid JSON in ${this.path}: ${(error as Error).message}`,
-        {
-          moduleName: name,
-          path: this.path,
-          line: null,
-          column: null,
-          cause: error,
-        },
-      );
-    }
-    if (value === null) {
-      throw new ImportError(
-        `cannot import '${name}' from '${this.path}': the document is null, and null in modules marks a blocked name`,
-        { moduleName: name, path: this.path },
-      );
-    }
-    this.replaceEntry(name, value);
-  }
-
-  /** The entry's text, without a byte-order mark. */
-  getSource(): string {
-    const text = readEntry(this.#location).toString('utf8');
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  /** @internal The entry's text. @throws ZipImportError when it cannot be read. */
+  protected override readText(): string {
+    return readEntry(this.#location).toString('utf8');
   }
 
   override getData(file: string): Uint8Array {
