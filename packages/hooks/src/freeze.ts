@@ -197,7 +197,8 @@ function findByName(name: string, path: readonly string[]): { file: string | nul
   });
 }
 
-function isDirectory(path: string): boolean {
+/** @internal Whether `path` is a folder (`false` when it cannot be `stat`ed); shared with zipapp. */
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {

@@ -31,6 +31,7 @@ import {
   SOURCE_SUFFIXES,
   type CreateImportSystemOptions,
 } from './create-import-system.js';
+import { isDirectory } from './freeze.js';
 import { runPath, type RunOptions } from './run.js';
 
 /** Options of {@link buildZipApp}. */
@@ -124,13 +125,7 @@ function mainModule(main: string): string {
  */
 export function buildZipApp(sourceDir: string, options: BuildZipAppOptions): BuildZipAppResult {
   const root = path.resolve(sourceDir);
-  let isFolder = false;
-  try {
-    isFolder = statSync(root).isDirectory();
-  } catch {
-    isFolder = false;
-  }
-  if (!isFolder) throw new ImportArgumentError(`buildZipApp needs a folder to pack, not '${root}'`);
+  if (!isDirectory(root)) throw new ImportArgumentError(`buildZipApp needs a folder to pack, not '${root}'`);
   const output = path.resolve(options.output);
   const files = listFiles(root, output, options.filter);
   const hasMain = files.some((file) => MAIN_STEMS.includes(file));
