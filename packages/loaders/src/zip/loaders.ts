@@ -446,7 +446,8 @@ export class ZipPath {
 
   /** Whether anything is here. */
   exists(): boolean {
-    return this.isFile() || this.isDir();
+    const directory = this.#directory();
+    return directory !== null && (directory.isFile(this.at) || directory.isDirectory(this.at));
   }
 
   /** The files and folders directly in this folder. */
@@ -506,8 +507,7 @@ export class ZipReader {
 
   /** Whether `name` is a file of the package (a folder is not a resource). */
   isResource(name: string): boolean {
-    const target = this.files().joinpath(name);
-    return target.isFile() && target.exists();
+    return this.files().joinpath(name).isFile();
   }
 
   /** The names of the files and folders in the package's folder. */
