@@ -13,6 +13,8 @@ import { FrozenBundle, FrozenBundleError, writeBundle, type FrozenRecord } from 
 
 import { FrozenImporter } from '../src/index.js';
 
+import { thrownBy } from './helpers.js';
+
 const work = join(dirname(fileURLToPath(import.meta.url)), '.work', 'frozen-importer');
 let counter = 0;
 
@@ -39,16 +41,6 @@ const mod = (name: string, js: string, extra: Partial<FrozenRecord> = {}): Froze
   filename: `/orig/${name.replaceAll('.', '/')}.ts`,
   ...extra,
 });
-
-/** What `fn` threw (fails the test when it does not throw). */
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 beforeEach(() => mkdirSync(work, { recursive: true }));
 afterEach(() => rmSync(work, { recursive: true, force: true }));
@@ -151,7 +143,7 @@ describe('A11 item 115: lookup order', () => {
 describe('A11 item 116: bad entries', () => {
   it('raises ImportError("Excluded frozen object named …") for an entry without code', () => {
     const { system } = frozenSystem(bundle([mod('gone', '', { js: null })]));
-    const error = caught(() => system.importModule('gone'));
+    const error = thrownBy(() => system.importModule('gone'));
     expect([error instanceof ImportError, (error as Error).message]).toEqual([
       true,
       "Excluded frozen object named 'gone'",
@@ -160,7 +152,7 @@ describe('A11 item 116: bad entries', () => {
 
   it('raises ImportError("… is invalid") for an entry with empty code', () => {
     const { system } = frozenSystem(bundle([mod('empty', '')]));
-    const error = caught(() => system.importModule('empty'));
+    const error = thrownBy(() => system.importModule('empty'));
     expect([error instanceof ImportError, (error as Error).message]).toEqual([
       true,
       "Frozen object named 'empty' is invalid",
@@ -170,7 +162,7 @@ describe('A11 item 116: bad entries', () => {
   it('names the module and the bundle in the error', () => {
     const file = bundle([mod('gone', '', { js: null })]);
     const { importer } = frozenSystem(file);
-    expect(caught(() => importer.findSpec('gone'))).toMatchObject({ moduleName: 'gone', path: file });
+    expect(thrownBy(() => importer.findSpec('gone'))).toMatchObject({ moduleName: 'gone', path: file });
   });
 });
 
@@ -306,7 +298,7 @@ describe('FrozenImporter bundles', () => {
     bytes[at] = (bytes[at] ?? 0) ^ 0x01;
     writeFileSync(file, bytes);
     const { system } = frozenSystem(file);
-    expect(caught(() => system.importModule('hurt'))).toMatchObject({
+    expect(thrownBy(() => system.importModule('hurt'))).toMatchObject({
       code: 'ERR_IMPORTLIB_FROZEN_BUNDLE',
       reason: 'integrity',
       moduleName: 'hurt',

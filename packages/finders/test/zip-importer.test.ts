@@ -31,6 +31,8 @@ import {
 
 import { ListingCache, ZipImporter } from '../src/index.js';
 
+import { thrownBy } from './helpers.js';
+
 const workRoot = fileURLToPath(new URL('./.work', import.meta.url));
 let base: string;
 
@@ -92,15 +94,6 @@ function compiledEntry(stamp: Partial<CompiledRecord>): Uint8Array {
 function ranFrom(data: Uint8Array): unknown {
   const file = archive({ 'mod.ts': SOURCE, [zipCompiledEntryName('mod.ts')]: data });
   return (systemFor([file]).importModule('mod') as ModuleType).from;
-}
-
-function thrownBy(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected an error, nothing was thrown');
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -13,21 +13,11 @@ import { BuiltinImporter, FrozenImporter } from '@importlib/finders';
 import { FrozenBundle, FrozenBundleError, ImportSyntaxError } from '@importlib/loaders';
 
 import { createImportSystem, freeze } from '../src/index.js';
-import { writeTree } from './helpers.js';
+import { thrownBy, writeTree } from './helpers.js';
 
 const work = join(dirname(fileURLToPath(import.meta.url)), '.work', 'frozen-freeze');
 const src = join(work, 'src');
 const out = join(work, 'app.frozen');
-
-/** What `fn` threw (fails the test when it does not throw). */
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 const app = {
   'app/__init__.ts': 'import { greet } from "./greet";\nexport const message: string = greet("frozen");\n',
@@ -127,7 +117,7 @@ describe('freeze', () => {
   });
 
   it('raises ModuleNotFoundError for a name not on the path, writing nothing', () => {
-    expect(caught(() => freeze(['absent'], { output: out, path: [src] }))).toBeInstanceOf(
+    expect(thrownBy(() => freeze(['absent'], { output: out, path: [src] }))).toBeInstanceOf(
       ModuleNotFoundError,
     );
     expect(existsSync(out)).toBe(false);
@@ -137,12 +127,12 @@ describe('freeze', () => {
     const other = join(work, 'other');
     mkdirSync(other);
     writeFileSync(join(other, 'tool.ts'), 'export const tool = "other";\n');
-    expect(caught(() => freeze([src, other], { output: out }))).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => freeze([src, other], { output: out }))).toBeInstanceOf(ImportArgumentError);
   });
 
   it('refuses a body that closes its module wrapper early, naming it, writing nothing', () => {
     writeTree(src, { 'sneaky.cjs': 'exports.a = 1;\n}, function () {\n' });
-    const error = caught(() => freeze([join(src, 'sneaky.cjs')], { output: out })) as ImportError;
+    const error = thrownBy<ImportError>(() => freeze([join(src, 'sneaky.cjs')], { output: out }));
     expect(error).toMatchObject({ moduleName: 'sneaky', path: join(src, 'sneaky.cjs') });
     expect(error.message).toContain('closes the module wrapper early');
     expect(existsSync(out)).toBe(false);
@@ -150,9 +140,9 @@ describe('freeze', () => {
 
   it('raises ImportSyntaxError naming the file of a source that does not parse, writing nothing', () => {
     writeTree(src, { 'broken.ts': 'export const = ;\n' });
-    const error = caught(() => freeze([src], { output: out }));
+    const error = thrownBy<ImportSyntaxError>(() => freeze([src], { output: out }));
     expect(error).toBeInstanceOf(ImportSyntaxError);
-    expect((error as ImportSyntaxError).path).toBe(join(src, 'broken.ts'));
+    expect(error.path).toBe(join(src, 'broken.ts'));
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -200,15 +190,15 @@ describe('createImportSystem({ frozen })', () => {
     freeze(['app'], { output: out, path: [src] });
     const system = createImportSystem({ frozen: [out] });
     const boom = system.importModule('app.boom') as { fail: () => void };
-    const error = caught(() => boom.fail()) as Error;
+    const error = thrownBy(() => boom.fail()) as Error;
     expect(error.stack).toContain(`${join(src, 'app', 'boom.ts')}:4:`);
   });
 
   it('throws FrozenBundleError naming a bundle that is not one', () => {
     writeFileSync(out, 'definitely not a bundle');
-    const error = caught(() => createImportSystem({ frozen: [out] }));
+    const error = thrownBy<FrozenBundleError>(() => createImportSystem({ frozen: [out] }));
     expect(error).toBeInstanceOf(FrozenBundleError);
-    expect((error as FrozenBundleError).path).toBe(out);
+    expect(error.path).toBe(out);
   });
 
   it('imports from a bundle placed on the path', () => {

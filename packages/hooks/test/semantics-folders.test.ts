@@ -22,7 +22,7 @@ import {
 import { createImportSystem } from '@importlib/hooks';
 import { writeZip } from '@importlib/loaders';
 
-import { workFolder, writeTree } from './helpers.js';
+import { thrownBy, workFolder, writeTree } from './helpers.js';
 
 const work = workFolder('semantics-folders-');
 
@@ -101,16 +101,6 @@ function project(
 ): { root: string; system: ImportSystem } {
   const root = folder(files);
   return { root, system: createImportSystem({ path: [root], nodeFallback: false, ...options }) };
-}
-
-/** The error `fn` throws (fails the test when it throws nothing). */
-function thrownBy(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected an error, nothing was thrown');
 }
 
 /** Fail instead of hanging: `promise`, or a rejection if it has not settled after a few seconds. */

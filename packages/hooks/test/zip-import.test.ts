@@ -9,7 +9,7 @@ import { FileFinder, ZipImporter } from '@importlib/finders';
 import { createImportSystem } from '@importlib/hooks';
 import { writeZip, zipCachePath, ZipImportError } from '@importlib/loaders';
 
-import { workFolder } from './helpers.js';
+import { thrownBy, workFolder } from './helpers.js';
 
 const work = workFolder('zip-import-');
 
@@ -20,15 +20,6 @@ function archive(files: Record<string, string>, file = join(work.path, `app${++c
     Object.entries(files).map(([name, data]) => ({ name, data })),
   );
   return file;
-}
-
-function thrownBy(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected an error, nothing was thrown');
 }
 
 describe('zip archives on the search path', () => {
