@@ -33,6 +33,7 @@ import {
   writeFileAtomic,
   type CheckHashBased,
   type CompiledRecord,
+  type DecodedCompiled,
   type InvalidationMode,
 } from './compiled-cache.js';
 import { compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
@@ -405,20 +406,32 @@ export class SourcelessFileLoader extends CodeFileLoader {
         cause: error,
       });
     }
-    const record = decodeCompiled(bytes, { name, path, magic: this.context.magic });
-    const body = compileBody(record.js, path, {
-      isAsync: record.isAsync,
-      cachedData: record.v8,
-      moduleName: name,
-    });
+    const prepared = preparedFrom(
+      decodeCompiled(bytes, { name, path, magic: this.context.magic }),
+      path,
+      name,
+    );
     if (system.tracing) system.verbose(1, `# code object from '${path}'`, name);
-    registerSourceMap(path, mapOf(record.map), body.firstLineOffset);
-    return { body, record, writeTo: null, mode: 0o666 };
+    return prepared;
   }
 
   override toString(): string {
     return `<SourcelessFileLoader '${this.path}'>`;
   }
+}
+
+/**
+ * @internal A compiled record ready to run as the module at `path`, with its stored source map, and
+ * nothing to write (a compiled-only file: folders' sourceless loader and the zip loaders).
+ */
+export function preparedFrom(record: DecodedCompiled, path: string, name: string): Prepared {
+  const body = compileBody(record.js, path, {
+    isAsync: record.isAsync,
+    cachedData: record.v8,
+    moduleName: name,
+  });
+  registerSourceMap(path, mapOf(record.map), body.firstLineOffset);
+  return { body, record, writeTo: null, mode: 0o666 };
 }
 
 /** @internal The bytes of `path`, or `null` when it is missing or unreadable (shared with compile-file). */

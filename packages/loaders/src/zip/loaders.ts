@@ -30,7 +30,14 @@ import {
 } from '../compiled-cache.js';
 import { JsonFileLoader } from '../json-loader.js';
 import { compileBody } from '../runtime.js';
-import { CodeFileLoader, mapOf, readIfExists, type LoaderContext, type Prepared } from '../source-loader.js';
+import {
+  CodeFileLoader,
+  mapOf,
+  preparedFrom,
+  readIfExists,
+  type LoaderContext,
+  type Prepared,
+} from '../source-loader.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { transpile } from '../transpile.js';
 import { getZipDirectory, type ZipDirectory, type ZipEntry } from './directory.js';
@@ -147,20 +154,6 @@ function withCurrentDirectory<T>(location: ZipLocation, read: (directory: ZipDir
 /** The bytes of the entry of `location`, reading the directory again once if the archive changed. */
 function readEntry(location: ZipLocation): Buffer {
   return withCurrentDirectory(location, (directory) => directory.read(location.entry));
-}
-
-/**
- * A compiled record ready to run as the module at `path`, its stored map registered for stack
- * traces; nothing is written.
- */
-function preparedFrom(record: DecodedCompiled, path: string, name: string): Prepared {
-  const body = compileBody(record.js, path, {
-    isAsync: record.isAsync,
-    cachedData: record.v8,
-    moduleName: name,
-  });
-  registerSourceMap(path, mapOf(record.map), body.firstLineOffset);
-  return { body, record, writeTo: null, mode: 0o666 };
 }
 
 /** What the code loaders of an entry share: where the entry is, its data files and resources. */
