@@ -11,8 +11,8 @@
  *
  * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
  */
-import { statSync, type Stats } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import type { Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 import {
   getAttr,
@@ -42,6 +42,7 @@ import {
 
 import { withoutStack } from './decline.js';
 import type { ListingCache } from './listing-cache.js';
+import { splitAtFile } from './split-at-file.js';
 
 /** Options of the {@link FrozenImporter} constructor. */
 export interface FrozenImporterOptions {
@@ -295,25 +296,8 @@ class FrozenBundleFinder implements PathEntryFinder {
 
 /** The bundle file an entry names, and the package prefix inside it; `ImportError` when it is none. */
 function locateBundle(entry: string): { file: string; stats: Stats; prefix: string } {
-  const absolute = resolve(entry || '.');
-  let at = absolute;
-  const tail: string[] = [];
-  for (;;) {
-    let stats: Stats | undefined;
-    try {
-      stats = statSync(at);
-    } catch {
-      stats = undefined;
-    }
-    if (stats) {
-      if (stats.isFile() && isBundleFile(at)) return { file: at, stats, prefix: tail.reverse().join('.') };
-      break;
-    }
-    const parent = dirname(at);
-    if (parent === at) break;
-    tail.push(at.slice(parent.length).replace(/^[/\\]/, ''));
-    at = parent;
-  }
+  const found = splitAtFile(entry);
+  if (found && isBundleFile(found.file)) return { ...found, prefix: found.inner.join('.') };
   throw new ImportError(`not a frozen bundle: '${entry}'`, { path: entry });
 }
 

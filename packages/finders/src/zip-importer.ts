@@ -10,7 +10,6 @@
  * `@importlib/loaders`); each lookup costs one `stat` of the archive (as a folder lookup costs one
  * `stat` of the folder), and an entry's bytes are read only when its module is loaded.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -44,6 +43,7 @@ import {
 import { withoutStack } from './decline.js';
 import { PACKAGE_MARKERS } from './file-finder.js';
 import type { ListingCache } from './listing-cache.js';
+import { splitAtFile } from './split-at-file.js';
 
 /**
  * The source suffixes the source loaders run, in the order a folder or an archive is searched (the
@@ -102,29 +102,12 @@ export class ZipImporter implements PathEntryFinder {
       throw new ImportArgumentError(`a zip path entry must be a string, not ${typeof entry}`);
     }
     if (entry === '') throw new ZipImportError('archive path is empty', 'not-found', { archive: entry });
-    let archive = path.resolve(entry);
-    const inner: string[] = [];
-    for (;;) {
-      let stats;
-      try {
-        stats = statSync(archive, { throwIfNoEntry: false });
-      } catch {
-        stats = undefined; // ENOTDIR and the like: keep walking up
-      }
-      if (stats !== undefined) {
-        if (!stats.isFile()) throw new ZipImportError('not a Zip file', 'not-found', { archive: entry });
-        break;
-      }
-      const parent = path.dirname(archive);
-      if (parent === archive) throw new ZipImportError('not a Zip file', 'not-found', { archive: entry });
-      inner.unshift(path.basename(archive));
-      archive = parent;
-    }
-    if (getZipDirectory(archive) === null) {
+    const found = splitAtFile(entry);
+    if (found === null || getZipDirectory(found.file) === null) {
       throw new ZipImportError('not a Zip file', 'not-found', { archive: entry });
     }
-    this.archive = archive;
-    this.prefix = inner.length === 0 ? '' : `${inner.join('/')}/`;
+    this.archive = found.file;
+    this.prefix = found.inner.length === 0 ? '' : `${found.inner.join('/')}/`;
     this.context = context;
     const sources = options.sourceSuffixes ?? SOURCE_SUFFIXES;
     this.#suffixes = [
