@@ -64,6 +64,11 @@ export interface ZipImporterOptions {
    * listing already knows to be a folder (the package folders a `FileFinder` finds).
    */
   listings?: ListingCache;
+  /**
+   * When given, the archive is `stat`ed once per non-null id instead of on every lookup
+   * (`createImportSystem` passes `() => system.outerImportId`, the folder finders' rule).
+   */
+  checkId?: () => number | null;
 }
 
 type Kind = 'source' | 'compiled' | 'json';
@@ -88,6 +93,7 @@ export class ZipImporter implements PathEntryFinder {
   /** What the loaders of found modules share. */
   readonly context: LoaderContext;
   readonly #suffixes: ReadonlyArray<readonly [suffix: string, kind: Kind]>;
+  readonly #checkId: (() => number | null) | null;
 
   /**
    * An importer for `entry`: the archive path, or a path inside it. The path is walked up until an
@@ -110,6 +116,7 @@ export class ZipImporter implements PathEntryFinder {
     this.prefix = found.inner.length === 0 ? '' : `${found.inner.join('/')}/`;
     this.context = context;
     const sources = options.sourceSuffixes ?? SOURCE_SUFFIXES;
+    this.#checkId = options.checkId ?? null;
     this.#suffixes = [
       ...sources.map((suffix) => [suffix, 'source'] as const),
       [COMPILED_SUFFIX, 'compiled'],
@@ -180,7 +187,7 @@ export class ZipImporter implements PathEntryFinder {
   findSpec(fullname: string, _target?: ModuleType | null): ModuleSpec | null {
     const base = this.#base(fullname);
     if (base === null) return null;
-    const directory = getZipDirectory(this.archive);
+    const directory = getZipDirectory(this.archive, this.#checkId?.() ?? null);
     if (directory === null) return null;
     const found = this.#search(directory, base);
     if (found !== null) {

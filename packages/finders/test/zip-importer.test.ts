@@ -175,6 +175,31 @@ describe('the path argument (item 103)', () => {
 });
 
 describe('the shared directory (items 104 and 105)', () => {
+  it('with a checkId, looks at the archive once per id: a rewrite shows under the next id', () => {
+    const file = archive({ 'a.ts': '' });
+    let id: number | null = 1;
+    const importer = new ZipImporter(file, contextFor(), { checkId: () => id });
+    expect(importer.findSpec('a')).not.toBeNull();
+    writeZip(file, [
+      { name: 'a.ts', data: '', mtime: ENTRY_TIME },
+      { name: 'b.ts', data: '', mtime: ENTRY_TIME },
+    ]);
+    expect(importer.findSpec('b')).toBeNull(); // same id: the archive is not looked at again
+    id = 2;
+    expect(importer.findSpec('b')).not.toBeNull();
+  });
+
+  it('with a checkId of null, looks at the archive on every lookup (Python)', () => {
+    const file = archive({ 'a.ts': '' });
+    const importer = new ZipImporter(file, contextFor(), { checkId: () => null });
+    expect(importer.findSpec('a')).not.toBeNull();
+    writeZip(file, [
+      { name: 'a.ts', data: '', mtime: ENTRY_TIME },
+      { name: 'b.ts', data: '', mtime: ENTRY_TIME },
+    ]);
+    expect(importer.findSpec('b')).not.toBeNull();
+  });
+
   it('shares one directory between every importer of an archive', () => {
     const file = archive({ 'a/x.ts': '', 'b.ts': '' });
     const root = new ZipImporter(file, contextFor());

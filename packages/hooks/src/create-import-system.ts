@@ -134,12 +134,13 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   // A folder's mtime is checked once per outer synchronous import, not on every lookup (Python's
   // FileFinder checks every time): a module file created and imported during the same import needs
   // system.invalidateCaches() first, as Python advises for files created at run time.
-  const listings = new ListingCache({ checkId: () => system.outerImportId });
+  const checkId = (): number | null => system.outerImportId;
+  const listings = new ListingCache({ checkId });
   const hook: PathHook = options.traceFiles
     ? FileFinder.pathHook({ listings, trace: (message, level) => system.verbose(level, message) }, ...details)
     : FileFinder.pathHook({ listings }, ...details);
   // Zip archives before folders (CPython's `path_hooks` order: zipimporter, then FileFinder).
-  const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES, listings });
+  const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES, listings, checkId });
   system.pathHooks.push(
     FrozenImporter.pathHook(system, { nodeFallback: options.nodeFallback, listings }),
     zipHook,

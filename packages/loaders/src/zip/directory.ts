@@ -545,6 +545,8 @@ interface Cached {
   stamp: Stamp;
   directory: ZipDirectory | null;
   error: ZipImportError | null;
+  /** The `checkId` under which the stamp was last compared with the file, if any. */
+  checkedUnder?: number | null;
 }
 
 const cache = new Map<string, Cached>();
@@ -555,9 +557,17 @@ const cache = new Map<string, Cached>();
  * `null` when the file is gone (or is no longer a regular file): an archive deleted in use serves
  * nothing (Python's empty table). A damaged archive throws on every call until it changes.
  *
+ * With a non-null `checkId` (the folder finders' rule: `system.outerImportId`), an archive already
+ * checked under the same id is not `stat`ed again.
+ *
  * @throws ZipImportError for a file that is not a usable archive (see {@link readZipDirectory}).
  */
-export function getZipDirectory(archive: string): ZipDirectory | null {
+export function getZipDirectory(archive: string, checkId: number | null = null): ZipDirectory | null {
+  if (checkId !== null) {
+    const known = cache.get(archive);
+    if (known !== undefined && known.checkedUnder === checkId && known.directory !== null)
+      return known.directory;
+  }
   let stats: Stats | undefined;
   try {
     stats = statSync(archive, { throwIfNoEntry: false });
@@ -572,11 +582,12 @@ export function getZipDirectory(archive: string): ZipDirectory | null {
   const cached = cache.get(archive);
   if (cached !== undefined && sameStamp(cached.stamp, stamp)) {
     if (cached.error !== null) throw cached.error;
+    cached.checkedUnder = checkId;
     return cached.directory;
   }
   try {
     const directory = readZipDirectory(archive);
-    cache.set(archive, { stamp: directory.stamp, directory, error: null });
+    cache.set(archive, { stamp: directory.stamp, directory, error: null, checkedUnder: checkId });
     return directory;
   } catch (error) {
     if (error instanceof ZipImportError && error.reason !== 'not-found') {
