@@ -146,8 +146,8 @@ export function setAttr(obj: unknown, key: string, value: unknown): boolean {
   }
 }
 
-/** The setters of submodule bindings made by {@link bindSubmodule}. */
-const BINDING_SETTERS = new WeakSet<(value: unknown) => void>();
+/** The setters of the submodule bindings made by {@link bindSubmodule}, by package and name. */
+const BINDINGS = new WeakMap<object, Map<string, (value: unknown) => void>>();
 
 /**
  * Bind the submodule `module` as the attribute `child` of its package `parent` (the
@@ -161,8 +161,9 @@ const BINDING_SETTERS = new WeakSet<(value: unknown) => void>();
  */
 export function bindSubmodule(parent: unknown, child: string, module: unknown): boolean {
   if ((typeof parent !== 'object' && typeof parent !== 'function') || parent === null) return false;
+  let bindings = BINDINGS.get(parent);
   const own = Object.getOwnPropertyDescriptor(parent, child);
-  const rebind = own?.set !== undefined && BINDING_SETTERS.has(own.set);
+  const rebind = own?.set !== undefined && bindings?.get(child) === own.set;
   if (!rebind && findAttr(parent, child) !== undefined) return setAttr(parent, child, module);
   const target = parent;
   const setter = function (this: unknown, value: unknown): void {
@@ -173,17 +174,22 @@ export function bindSubmodule(parent: unknown, child: string, module: unknown): 
       Reflect.deleteProperty(receiver, child);
     Object.defineProperty(receiver, child, { value, writable: true, enumerable: true, configurable: true });
   };
-  BINDING_SETTERS.add(setter);
   try {
-    return Reflect.defineProperty(parent, child, {
-      get: () => module,
-      set: setter,
-      enumerable: false,
-      configurable: true,
-    });
+    if (
+      !Reflect.defineProperty(parent, child, {
+        get: () => module,
+        set: setter,
+        enumerable: false,
+        configurable: true,
+      })
+    )
+      return false;
   } catch {
     return false; // a proxy whose defineProperty trap throws
   }
+  if (bindings === undefined) BINDINGS.set(parent, (bindings = new Map()));
+  bindings.set(child, setter);
+  return true;
 }
 
 function defineHidden(obj: object, key: string, value: unknown): void {
