@@ -4,8 +4,6 @@
  * directory. This is how `system.importModule('lodash')` finds an npm dependency. Inside module code,
  * `require('lodash/fp')` falls back to Node from the importing file instead, with the specifier as
  * written (see the loaders' module runtime).
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';

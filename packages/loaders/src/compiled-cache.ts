@@ -30,8 +30,6 @@
  * {@link decodeCompiled} drops them and says so (`v8Rejected`), and the caller rewrites the file.
  * Everything else that is wrong with a file is a {@link CompiledCacheError}, never a crash, and no
  * length field is trusted before it has been checked against the real file size.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
