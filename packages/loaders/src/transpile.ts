@@ -180,7 +180,8 @@ const IMPORT_BINDING = /^const (_[\w$]+) = (?:\/\*#__PURE__\*\/ _interop_require
 /** A `"use strict"` directive at the start of a source (after a hashbang and comments). */
 const LEADING_USE_STRICT = /^(?:#![^\n]*\n)?(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*["']use strict["']/;
 /** An import or export statement, `import.meta` or `await` at the start of a line (syntax detection). */
-const ESM_SYNTAX = /^\s*(?:import\s*[*{"']|import\s+[\w$]|export\s*[*{]|export\s+[\w$]|await\b)|\bimport\.meta\b/m;
+const ESM_SYNTAX =
+  /^\s*(?:import\s*[*{"']|import\s+[\w$]|export\s*[*{]|export\s+[\w$]|await\b)|\bimport\.meta\b/m;
 
 /**
  * The format `filename` runs in, by Node's rules (and TypeScript's for its own suffixes): `.mjs` and
