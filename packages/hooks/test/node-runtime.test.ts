@@ -342,3 +342,48 @@ describe('the CommonJS details Node gives every file', () => {
     expect(system.importModule('pkg.reader')).toEqual(['pkg.reader', 'pkg.reader', 'some data']);
   });
 });
+
+describe('top-level await', () => {
+  const files = {
+    'f.ts': 'export default async function f() { return 42; }',
+    'tla.ts': `import f from './f';\nglobalThis.${LOG}.push('ran');\nexport const value = await f();`,
+    'user.cjs': "module.exports = require('./tla.ts');",
+    'lazy.mjs': "export const loading = import('./tla.ts');",
+  };
+
+  it('is found in the code: the body awaits, it does not call a function named await', async () => {
+    const { system } = project(files);
+    expect(((await system.importModuleAsync('tla')) as Exports).value).toBe(42);
+    expect(logged()).toEqual(['ran']);
+  });
+
+  it('a synchronous import refuses the module before running it, cold and warm', async () => {
+    const root = mkdtempSync(join(work.path, 'p-'));
+    writeTree(root, { 'package.json': '{}', ...files });
+    for (const start of ['cold', 'warm']) {
+      (globalThis as Record<string, unknown>)[LOG] = [];
+      const system = createImportSystem({ path: [root], cache: { background: false } });
+      for (const name of ['tla', 'user']) {
+        const error = thrownBy(() => system.importModule(name));
+        expect(error, `${start} ${name}`).toMatchObject({
+          code: 'ERR_IMPORTLIB_REQUIRE_ASYNC',
+          moduleName: 'tla',
+          path: join(root, 'tla.ts'),
+        });
+        expect(String(error.message)).toMatch(/importModuleAsync/);
+      }
+      expect(logged(), start).toEqual([]);
+      expect(system.modules.has('tla')).toBe(false);
+      // Nothing ran in the background: the async import runs the body once.
+      expect(((await system.importModuleAsync('tla')) as Exports).value).toBe(42);
+      expect(logged(), start).toEqual(['ran']);
+    }
+  });
+
+  it("import() from a module being imported synchronously waits for the module's await", async () => {
+    const { system } = project(files);
+    const lazy = system.importModule('lazy') as { loading: Promise<Exports> };
+    expect((await lazy.loading).value).toBe(42);
+    expect(logged()).toEqual(['ran']);
+  });
+});

@@ -12,6 +12,7 @@ import {
   ImportArgumentError,
   isThenable,
   ModuleNotFoundError,
+  RequireAsyncError,
   type ImportSystem,
   type ModuleType,
 } from '@importlib/core';
@@ -469,6 +470,24 @@ function namespaceOf(value: unknown, nodeInterop: boolean): unknown {
     return namespace;
   }
   return { default: value };
+}
+
+/**
+ * Refuse, before it runs, a body that awaits at top level when a synchronous import is running (the
+ * import system's `outerImportId`): a synchronous import cannot wait for it, and a body left running
+ * in the background would run a second time when an async import came for it.
+ *
+ * Module code's `import()` starts its import in a promise job (swc compiles it to
+ * `Promise.resolve().then(…)`), so an async import never runs inside the synchronous import that
+ * started it. (An `importModuleAsync()` called directly by module code while a synchronous import
+ * runs starts inside it, and is refused a module that awaits, until its first `await`.)
+ */
+export function checkAsyncAllowed(system: ImportSystem, isAsync: boolean, name: string, file: string): void {
+  if (!isAsync || system.outerImportId === null) return;
+  throw new RequireAsyncError(
+    `cannot import '${name}' synchronously: it awaits at top level (${file}); import it with importModuleAsync() or import()`,
+    { moduleName: name, path: file },
+  );
 }
 
 /** Run a compiled body as `module`; returns what the body returns (a promise for an async body). */
