@@ -9,8 +9,6 @@
  * counter, so it works after the event loop has ended and under `process.exit()`), and
  * {@link flushCompiledWrites} does the same on demand. Every write is atomic (`atomicWrite`), so a
  * process killed mid-queue leaves old files or new files, never torn ones; at worst a stray `.tmp`.
- *
- * Must not import anything but node built-ins and this package.
  */
 import { setImmediate } from 'node:timers';
 import { Worker } from 'node:worker_threads';

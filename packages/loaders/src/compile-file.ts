@@ -2,8 +2,6 @@
  * Filling the compiled cache without running anything (Python's `py_compile.compile`, the unit of
  * `compileall`): transpile one source file and write the compiled file its `SourceFileLoader` would
  * read, with V8's cache of the top-level code.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';

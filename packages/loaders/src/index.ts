@@ -4,8 +4,6 @@
  * Plug them into an `ImportSystem` from `@importlib/core` through the finders of
  * `@importlib/finders`.
  *
- * May import only `@importlib/core` and node built-ins (a lint rule holds that).
- *
  * @packageDocumentation
  * @module @importlib/loaders
  */

@@ -6,7 +6,7 @@
  * A warm import costs one `stat` of the source and one read of its compiled file: no transpiling, no
  * swc, and V8's code cache instead of a parse. The compiled file is written after the module first
  * ran, so V8's cache includes the functions the module actually used.
- * */
+ */
 import { readFileSync, statSync, type Stats } from 'node:fs';
 
 import { ImportError } from '@importlib/core';

@@ -4,8 +4,6 @@
  * source map only when a stack trace needs it. No length or offset is trusted before it has been checked against the real size:
  * a damaged or hostile bundle gives a {@link FrozenBundleError}, never a crash, a hang or a read
  * outside the file.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';

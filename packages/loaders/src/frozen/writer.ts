@@ -2,8 +2,6 @@
  * Writing frozen bundles: {@link encodeBundle} lays records out in the format of `format.ts`;
  * {@link writeBundle} writes one atomically (a temporary file renamed over the target, so a failure
  * never leaves a half-written bundle).
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { checkModuleName, ImportArgumentError } from '@importlib/core';
 

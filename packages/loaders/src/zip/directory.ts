@@ -19,8 +19,6 @@
  *   naming the archive (and the entry), never a read outside the archive, a crash or a hang;
  * - entry names that could escape the archive (`..`, absolute, backslashes, NUL, drive letters)
  *   make the whole archive unusable.
- *
- * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';

@@ -14,8 +14,6 @@
  *    size: `<archive folder>/__pycache__/<archive name>/<dir>/<file>.<tag>.jsc`, or under the cache
  *    prefix; a warm start reads neither the archive nor swc;
  * 3. the entry itself, transpiled now (and then written to 2, with V8's cache, if writing is on).
- *
- * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
 import path from 'node:path';
 

@@ -6,8 +6,6 @@
  *
  * Kept beside the reader instead of taken from fflate: the archives must be exactly what the reader's
  * tests need (forced Zip64, prepended data, given DOS times), and it is a hundred lines over zlib.
- *
- * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
 import zlib from 'node:zlib';
 
