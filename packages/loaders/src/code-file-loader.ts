@@ -4,7 +4,6 @@
  * `compileFile` share.
  */
 import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
 
 import { CodeObject, ImportError, isThenable, type Loader, type ModuleType } from '@importlib/core';
 
@@ -17,6 +16,7 @@ import {
   type InvalidationMode,
 } from './compiled-cache.js';
 import { writeFileAtomic } from './io/atomic-write.js';
+import { isPackageFile } from './layout.js';
 import type { LoaderContext } from './loader-context.js';
 import { checkAsyncAllowed, compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
 import { registerSourceMap, type SourceMapLoader } from './stack-traces.js';
@@ -32,11 +32,6 @@ export interface Prepared {
   writeTo: string | null;
   /** The compiled file's mode: the source's, owner-writable (Python's `_calc_mode`). */
   mode: number;
-}
-
-function isPackageFile(path: string): boolean {
-  const stem = basename(path, extname(path));
-  return stem === '__init__' || stem === 'index';
 }
 
 /** @internal The error for the source `path` of `name` that cannot be stat'ed or read (shared with compile-file). */

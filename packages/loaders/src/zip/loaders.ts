@@ -17,7 +17,7 @@
  */
 import path from 'node:path';
 
-import { cacheFromSource, MAGIC_TAG, PYCACHE } from '../cache-paths.js';
+import { cacheFromSource, MAGIC_TAG } from '../cache-paths.js';
 import { CodeFileLoader, mapOf, preparedFrom, readIfExists, type Prepared } from '../code-file-loader.js';
 import {
   CompiledCacheError,
@@ -28,6 +28,7 @@ import {
 } from '../compiled-cache.js';
 import { crc32 } from '../io/crc32.js';
 import { JsonFileLoader } from '../json-loader.js';
+import { PYCACHE } from '../layout.js';
 import type { LoaderContext } from '../loader-context.js';
 import { compileBody } from '../runtime.js';
 import { registerSourceMap } from '../stack-traces.js';
