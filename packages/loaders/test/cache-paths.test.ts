@@ -1,4 +1,4 @@
-// SEMANTICS A9 items 87–88: where compiled-cache files live (`cache_from_source`,
+// Where compiled-cache files live (docs/conformance.md#cache-from-source, #source-from-cache): (`cache_from_source`,
 // `source_from_cache`, `sys.pycache_prefix`).
 import path from 'node:path';
 
@@ -46,7 +46,7 @@ describe('the names', () => {
   });
 });
 
-describe('cacheFromSource (item 87)', () => {
+describe('cacheFromSource', () => {
   it('puts the cache file in __pycache__ beside the source, named <file name>.<tag>.jsc', () => {
     expect(cacheFromSource(abs('d', 'm.ts'))).toBe(abs('d', PYCACHE, 'm.ts.importlib-1.jsc'));
   });
@@ -107,7 +107,7 @@ describe('cacheFromSource (item 87)', () => {
   });
 });
 
-describe('sourceFromCache (item 88)', () => {
+describe('sourceFromCache', () => {
   it('turns a __pycache__ file back into its source path', () => {
     expect(sourceFromCache(abs('d', '__pycache__', 'app.module.ts.importlib-1.jsc'))).toBe(
       abs('d', 'app.module.ts'),
