@@ -1,5 +1,6 @@
-// Tracing (docs/conformance.md#tracing: `_verbose_message`, `-X importtime`) through the command: `-v` / `-vv` lines in Python's wording
-// and the `-X importtime` table (`--importtime`, `--importtime=2`), on stderr, over a real tree.
+// Tracing (docs/conformance.md#tracing: `_verbose_message`, `-X importtime`) through the command:
+// `-v` / `-vv` lines in Python's wording and the `-X importtime` table (`--importtime`,
+// `--importtime=2`), on stderr, over a real tree.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

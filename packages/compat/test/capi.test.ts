@@ -1,6 +1,7 @@
-// The PyImport_* C API (docs/conformance.md#capi) and PyImport_GetModule (docs/conformance.md#get-module), one describe per
-// behaviour, plus the C API functions the C API documentation page does not cover (magic, frozen,
-// inittab, importer). That page's own sentences are in capi-seed.test.ts.
+// The PyImport_* C API (docs/conformance.md#capi) and PyImport_GetModule
+// (docs/conformance.md#get-module), one describe per behaviour, plus the C API functions the C API
+// documentation page does not cover (magic, frozen, inittab, importer). That page's own sentences
+// are in capi-seed.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

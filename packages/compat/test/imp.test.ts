@@ -1,8 +1,8 @@
-// The `imp` module (docs/conformance.md#imp), plus the `imp` functions documented with the registry, the path
-// finder and builtins (`new_module`, `NullImporter`, `is_builtin` / `is_frozen`), one describe per
-// behaviour. Where the Python 2 `imp` page already says the same thing, imp-seed.test.ts holds the
-// test and this file checks what the page does not (the Python 3 `Lib/imp.py` shim's extra rules,
-// orders and errors).
+// The `imp` module (docs/conformance.md#imp), plus the `imp` functions documented with the
+// registry, the path finder and builtins (`new_module`, `NullImporter`, `is_builtin` /
+// `is_frozen`), one describe per behaviour. Where the Python 2 `imp` page already says the same
+// thing, imp-seed.test.ts holds the test and this file checks what the page does not (the Python 3
+// `Lib/imp.py` shim's extra rules, orders and errors).
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

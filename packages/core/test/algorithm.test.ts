@@ -1,5 +1,6 @@
-// The import algorithm (docs/conformance.md#algorithm): parents and packages, and the meta path (CPython
-// `_find_and_load_unlocked`, `_find_spec`; tests: `import_/test_packages.py`, `import_/test_meta_path.py`).
+// The import algorithm (docs/conformance.md#algorithm): parents and packages, and the meta path
+// (CPython `_find_and_load_unlocked`, `_find_spec`; tests: `import_/test_packages.py`,
+// `import_/test_meta_path.py`).
 import { describe, expect, it } from 'vitest';
 
 import {

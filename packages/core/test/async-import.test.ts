@@ -1,7 +1,8 @@
-// The async import path: waiting on an initialising module, concurrent circular imports and the retry
-// after a failed import (`_lock_unlock_module`, `_ModuleLockManager`, `_find_and_load`; docs/conformance.md#locks,
-// docs/conformance.md#initializing-flag, docs/conformance.md#race-recheck), with import tasks in the part of Python's
-// threads, RequireAsyncError for a sync import of an async module, and top-level-await-like bodies.
+// The async import path: waiting on an initialising module, concurrent circular imports and the
+// retry after a failed import (`_lock_unlock_module`, `_ModuleLockManager`, `_find_and_load`;
+// docs/conformance.md#locks, docs/conformance.md#initializing-flag,
+// docs/conformance.md#race-recheck), with import tasks in the part of Python's threads,
+// RequireAsyncError for a sync import of an async module, and top-level-await-like bodies.
 import { describe, expect, it } from 'vitest';
 
 import {

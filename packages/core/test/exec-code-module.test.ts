@@ -1,5 +1,6 @@
-// The core parts of the C API (docs/conformance.md#capi): `system.addModule` (PyImport_AddModuleRef) and
-// `system.execCodeModule` (PyImport_ExecCodeModule*, with `_fix_up_module`).
+// The core parts of the C API (docs/conformance.md#capi): `system.addModule`
+// (PyImport_AddModuleRef) and `system.execCodeModule` (PyImport_ExecCodeModule*, with
+// `_fix_up_module`).
 import { resolve } from 'node:path';
 
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
-// docs/conformance.md#import-module and #find-spec: `importModule` (importlib.import_module), `findSpec` (importlib.util.find_spec)
-// and `findSpecFromPath` (the meta-path search that never imports a parent).
+// `importModule` (importlib.import_module), `findSpec` (importlib.util.find_spec) and
+// `findSpecFromPath` (the meta-path search that never imports a parent); see
+// docs/conformance.md#import-module and docs/conformance.md#find-spec.
 import { describe, expect, it } from 'vitest';
 
 import {

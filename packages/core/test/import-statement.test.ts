@@ -1,6 +1,7 @@
 // `system.__import__`, the import statement (docs/conformance.md#algorithm; CPython `__import__`,
-// `_handle_fromlist`, `_sanity_check`, `_resolve_name`, `_calc___package__`): return value, fromlist, '*',
-// argument checks, relative resolution and the package a relative import is made from.
+// `_handle_fromlist`, `_sanity_check`, `_resolve_name`, `_calc___package__`): return value,
+// fromlist, '*', argument checks, relative resolution and the package a relative import is made
+// from.
 import { describe, expect, it } from 'vitest';
 
 import {

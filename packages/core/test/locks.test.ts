@@ -1,7 +1,7 @@
-// Module locks (docs/conformance.md#locks; CPython `_ModuleLock`, `_has_deadlocked`, `_ImportLockContext`; tests:
-// `test_locks.py`): module locks, the lock table, deadlock detection and the global import
-// lock. Python threads are import tasks here: each `importModuleAsync` call made outside a running
-// import starts one, and module code's own imports belong to it.
+// Module locks (docs/conformance.md#locks; CPython `_ModuleLock`, `_has_deadlocked`,
+// `_ImportLockContext`; tests: `test_locks.py`): module locks, the lock table, deadlock detection
+// and the global import lock. Python threads are import tasks here: each `importModuleAsync` call
+// made outside a running import starts one, and module code's own imports belong to it.
 import { describe, expect, it } from 'vitest';
 
 import {

@@ -1,6 +1,6 @@
-// Making a module from a spec and the attributes a spec puts on it (docs/conformance.md#specs; CPython
-// `module_from_spec`, `_init_module_attrs`, `_load_backward_compatible`), and the repr forms
-// (`_module_repr_from_spec`, docs/conformance.md#module-repr).
+// Making a module from a spec and the attributes a spec puts on it (docs/conformance.md#specs;
+// CPython `module_from_spec`, `_init_module_attrs`, `_load_backward_compatible`), and the repr
+// forms (`_module_repr_from_spec`, docs/conformance.md#module-repr).
 import { describe, expect, it } from 'vitest';
 
 import {

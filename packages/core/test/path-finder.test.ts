@@ -1,6 +1,7 @@
 // PathFinder, path hooks and the path-importer cache (docs/conformance.md#path-finder; CPython
 // `PathFinder._path_hooks`, `_path_importer_cache`, `_get_spec`, `find_spec`, `invalidate_caches`;
-// `import.c` `get_path_importer`; tests: `import_/test_path.py`). NullImporter is in @importlib/compat.
+// `import.c` `get_path_importer`; tests: `import_/test_path.py`). NullImporter is in
+// @importlib/compat.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import {

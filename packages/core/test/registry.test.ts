@@ -1,5 +1,6 @@
-// The registry (`system.modules`, Python's `sys.modules`) and module objects (docs/conformance.md#registry;
-// CPython `_find_and_load`, `_load_unlocked`, `module_from_spec`; tests: `import_/test_caching.py`).
+// The registry (`system.modules`, Python's `sys.modules`) and module objects
+// (docs/conformance.md#registry; CPython `_find_and_load`, `_load_unlocked`, `module_from_spec`;
+// tests: `import_/test_caching.py`).
 import { describe, expect, it } from 'vitest';
 
 import {

@@ -1,6 +1,6 @@
-// Tracing (docs/conformance.md#tracing), the event side: what the core reports to tracers ('import-start' /
-// 'import-end' for -X importtime, 'cached' for importtime=2, 'loaded' and 'trying' for -v / -vv,
-// warnings), and that nothing is built when no tracer listens.
+// Tracing (docs/conformance.md#tracing), the event side: what the core reports to tracers
+// ('import-start' / 'import-end' for -X importtime, 'cached' for importtime=2, 'loaded' and
+// 'trying' for -v / -vv, warnings), and that nothing is built when no tracer listens.
 import { describe, expect, it } from 'vitest';
 
 import {

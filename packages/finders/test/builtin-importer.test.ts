@@ -1,5 +1,5 @@
-// BuiltinImporter (Python's BuiltinImporter, imp.is_builtin, imp.init_builtin; docs/conformance.md#builtins)
-// on the meta path of real ImportSystems.
+// BuiltinImporter (Python's BuiltinImporter, imp.is_builtin, imp.init_builtin;
+// docs/conformance.md#builtins) on the meta path of real ImportSystems.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';

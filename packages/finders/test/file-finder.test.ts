@@ -1,8 +1,8 @@
-// FileFinder and its listing cache, on real temporary folders (docs/conformance.md#file-finder), and the
-// FileFinder side of namespace packages (portions merged across path entries, docs/conformance.md#namespace-merge,
-// docs/conformance.md#regular-wins). Model: CPython's
-// `FileFinder` (`_bootstrap_external.py`); tests: `source/test_finder.py`, `source/test_path_hook.py`,
-// `source/test_case_sensitivity.py`, `test_namespace_pkgs.py`.
+// FileFinder and its listing cache, on real temporary folders (docs/conformance.md#file-finder),
+// and the FileFinder side of namespace packages (portions merged across path entries,
+// docs/conformance.md#namespace-merge, docs/conformance.md#regular-wins). Model: CPython's
+// `FileFinder` (`_bootstrap_external.py`); tests: `source/test_finder.py`,
+// `source/test_path_hook.py`, `source/test_case_sensitivity.py`, `test_namespace_pkgs.py`.
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';

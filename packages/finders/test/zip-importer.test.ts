@@ -1,5 +1,5 @@
-// ZipImporter over real archives written by the tests (docs/conformance.md#zip) and the zip resource reader
-// (docs/conformance.md#zip-reader). Model: CPython's `Lib/zipimport.py`; tests:
+// ZipImporter over real archives written by the tests (docs/conformance.md#zip) and the zip
+// resource reader (docs/conformance.md#zip-reader). Model: CPython's `Lib/zipimport.py`; tests:
 // `test_zipimport.py`.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

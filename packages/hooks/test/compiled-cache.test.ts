@@ -1,6 +1,7 @@
-// The compiled cache as a user meets it (the `.pyc` of this system: docs/conformance.md#compiled-cache): real trees
-// imported through createImportSystem, in this process and in fresh Node processes, watched through
-// the verbose trace (`system.addTracer`) and the files left on disk.
+// The compiled cache as a user meets it (the `.pyc` of this system:
+// docs/conformance.md#compiled-cache): real trees imported through createImportSystem, in this
+// process and in fresh Node processes, watched through the verbose trace (`system.addTracer`) and
+// the files left on disk.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import {
   chmodSync,

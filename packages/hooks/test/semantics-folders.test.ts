@@ -1,9 +1,10 @@
 // The registry, the algorithm, module attributes, the path finder and folder finder, namespace
-// packages, locks, failures and reload (docs/conformance.md, first eight sections) again, over real folders: the same behaviours as packages/core/test, but every
-// module is a TypeScript or JavaScript file in a temporary tree, found by the FileFinder, run by the
-// source loader (through the compiled cache) and imported through createImportSystem. The subset is
-// chosen for what files add: real paths and listings, module code importing through `require`,
-// `import` and `import()`, ESM exports, edits on disk between imports, folders that appear or vanish.
+// packages, locks, failures and reload (docs/conformance.md, first eight sections) again, over real
+// folders: the same behaviours as packages/core/test, but every module is a TypeScript or
+// JavaScript file in a temporary tree, found by the FileFinder, run by the source loader (through
+// the compiled cache) and imported through createImportSystem. The subset is chosen for what files
+// add: real paths and listings, module code importing through `require`, `import` and `import()`,
+// ESM exports, edits on disk between imports, folders that appear or vanish.
 //
 // The whole suite runs twice: over folders, and over zip archives holding the same trees (found by
 // the ZipImporter, run by the zip entry loaders; an edit on disk rewrites the archive). The few

@@ -1,5 +1,5 @@
-// Where compiled-cache files live (docs/conformance.md#cache-from-source, #source-from-cache): (`cache_from_source`,
-// `source_from_cache`, `sys.pycache_prefix`).
+// Where compiled-cache files live (`cache_from_source`, `source_from_cache`, `sys.pycache_prefix`;
+// see docs/conformance.md#compiled-cache).
 import path from 'node:path';
 
 import fc from 'fast-check';

@@ -1,6 +1,7 @@
-// The compiled-cache file (docs/conformance.md#compiled-cache; CPython `_classify_pyc`, `_validate_timestamp_pyc`,
-// `_validate_hash_pyc`, `_write_atomic`): (header, magic, flags, validation,
-// source hash, freshness under check_hash_based_pycs, atomic writes), plus the V8 code-cache guard.
+// The compiled-cache file (docs/conformance.md#compiled-cache; CPython `_classify_pyc`,
+// `_validate_timestamp_pyc`, `_validate_hash_pyc`, `_write_atomic`): (header, magic, flags,
+// validation, source hash, freshness under check_hash_based_pycs, atomic writes), plus the V8
+// code-cache guard.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
-// The zip directory reader and writer (`_zip_directory_cache`, `_read_directory`; docs/conformance.md#zip-directory-cache,
-// #zip-invalidate, #zip-format): what archives are read,
-// how the directory is shared and refreshed, and that one entry is read without the others.
+// The zip directory reader and writer (`_zip_directory_cache`, `_read_directory`; see
+// docs/conformance.md#zip): what archives are read, how the directory is shared and refreshed, and
+// that one entry is read without the others.
 import { unlinkSync, utimesSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
