@@ -13,7 +13,7 @@
 import { setImmediate } from 'node:timers';
 import { Worker } from 'node:worker_threads';
 
-import { atomicWrite } from './compiled-cache.js';
+import { atomicWrite } from './io/atomic-write.js';
 
 /** One queued write, as posted to the worker. */
 interface WriteRequest {

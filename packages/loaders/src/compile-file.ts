@@ -7,16 +7,17 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 import { cacheFromSource } from './cache-paths.js';
+import { readIfExists, sourceRecord, unreadableSource } from './code-file-loader.js';
 import {
   CompiledCacheError,
   decodeCompiled,
   encodeCompiled,
   isFresh,
-  writeFileAtomic,
   type CompiledRecord,
 } from './compiled-cache.js';
+import { writeFileAtomic } from './io/atomic-write.js';
+import type { LoaderContext } from './loader-context.js';
 import { compileBody } from './runtime.js';
-import { readIfExists, sourceRecord, unreadableSource, type LoaderContext } from './source-loader.js';
 import { transpile } from './transpile.js';
 
 /** Options of {@link compileFile}. */

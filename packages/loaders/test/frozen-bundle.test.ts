@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ErrorCodes, ImportArgumentError } from '@importlib/core';
 
-import { crc32 } from '../src/compiled-cache.js';
+import { crc32 } from '../src/io/crc32.js';
 import {
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,

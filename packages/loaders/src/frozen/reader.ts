@@ -9,7 +9,10 @@ import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { crc32, equalBytes, getMagic, v8RuntimeKey } from '../compiled-cache.js';
+import { equalBytes } from '../io/bytes.js';
+import { crc32 } from '../io/crc32.js';
+import { getMagic } from '../magic.js';
+import { v8RuntimeKey } from '../v8-runtime-key.js';
 import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,

@@ -24,7 +24,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import zlib from 'node:zlib';
 
-import { crc32 } from '../compiled-cache.js';
+import { crc32 } from '../io/crc32.js';
 import { ZipImportError, type ZipErrorReason } from './errors.js';
 
 const SIG_LOCAL = 0x04034b50;

@@ -18,24 +18,18 @@
 import path from 'node:path';
 
 import { cacheFromSource, MAGIC_TAG, PYCACHE } from '../cache-paths.js';
+import { CodeFileLoader, mapOf, preparedFrom, readIfExists, type Prepared } from '../code-file-loader.js';
 import {
   CompiledCacheError,
-  crc32,
   decodeCompiled,
   isFresh,
   type CompiledRecord,
   type DecodedCompiled,
 } from '../compiled-cache.js';
+import { crc32 } from '../io/crc32.js';
 import { JsonFileLoader } from '../json-loader.js';
+import type { LoaderContext } from '../loader-context.js';
 import { compileBody } from '../runtime.js';
-import {
-  CodeFileLoader,
-  mapOf,
-  preparedFrom,
-  readIfExists,
-  type LoaderContext,
-  type Prepared,
-} from '../source-loader.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { transpile } from '../transpile.js';
 import { getZipDirectory, type ZipDirectory, type ZipEntry } from './directory.js';

@@ -11,7 +11,8 @@ import zlib from 'node:zlib';
 
 import { ImportArgumentError } from '@importlib/core';
 
-import { crc32, writeFileAtomic } from '../compiled-cache.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { crc32 } from '../io/crc32.js';
 import { unsafeEntryNameReason } from './directory.js';
 
 /** One entry to write. */
