@@ -588,7 +588,7 @@ export class ImportSystem {
       if (module === NEEDS_LOADING || (module !== null && isInitializing(module))) {
         if (ctx.async && ctx.task) {
           if (module === NEEDS_LOADING) {
-            // A DeadlockError here, before the module exists, reaches the caller (item 69).
+            // A DeadlockError here, before the module exists, reaches the caller (`_ModuleLockManager`).
             const lock = (yield this.#moduleLocks.acquire(name, ctx.task)) as ModuleLock;
             try {
               module = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
@@ -598,9 +598,9 @@ export class ImportSystem {
             }
           }
           // Present but maybe still initialising in another task: wait for it, or take it partial on a
-          // cycle (the import statement's path, import_ensure_initialized → _lock_unlock_module, item 68).
+          // cycle (the import statement's path, import_ensure_initialized → _lock_unlock_module).
           if (isInitializing(module)) yield this.#moduleLocks.waitFor(name, ctx.task);
-          if (!this.modules.has(name)) continue; // its import failed meanwhile: try again (item 7)
+          if (!this.modules.has(name)) continue; // its import failed meanwhile: try again (`_find_and_load`)
           module = this.modules.get(name);
         } else if (module === NEEDS_LOADING) {
           return yield* this.#tracedFindAndLoad(ctx, name);

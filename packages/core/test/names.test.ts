@@ -1,5 +1,7 @@
 // Module names: invalid names are refused before any finder sees them; names that collide with
-// Object.prototype members are ordinary names (SEMANTICS A2 items 29 and 31, and the port's name rules).
+// Object.prototype members are ordinary names (`_sanity_check`, `_resolve_name`:
+// docs/conformance.md#argument-checks, docs/conformance.md#resolve-name; and the port's name
+// rules).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
