@@ -22,6 +22,7 @@
 //   ts         TypeScript sources: { name } of the entry under the package folder on `path`
 //              (rxjs: 'src' is src/index.ts), compared with Node loading the compiled build
 //   hostile    also imported with an enumerable property on Object.prototype
+//   builtin    a Node built-in module by its bare name (no package of that name is installed)
 //   fixture    a local package of fixtures/ (not from the registry), for patterns no published
 //              package shows without side effects
 
@@ -73,7 +74,7 @@ export const specs = [
   {
     pkg: 'lodash',
     kind: 'cjs',
-    items: [1, 7],
+    items: [1, 7, 15],
     calls: {
       chunk: (m) => m.chunk([1, 2, 3, 4, 5], 2),
       version: (m) => m.VERSION,
@@ -135,7 +136,7 @@ export const specs = [
   {
     pkg: 'semver',
     kind: 'cjs',
-    items: [2],
+    items: [2, 15],
     calls: {
       satisfies: (m) => m.satisfies('1.2.3', '^1.0.0'),
       inc: (m) => m.inc('1.2.3', 'minor'),
@@ -195,7 +196,7 @@ export const specs = [
   {
     pkg: 'js-yaml',
     kind: 'dual',
-    items: [7],
+    items: [7, 15],
     calls: { load: (m) => m.load('a: [1, 2]\nb: {c: d}'), dump: (m) => m.dump({ a: [1, 2] }) },
     hostile: true,
   },
@@ -361,7 +362,7 @@ export const specs = [
   {
     pkg: 'yaml',
     kind: 'dual',
-    items: [4],
+    items: [4, 15],
     calls: { parse: (m) => m.parse('a: 1\nb: [x, y]\n'), stringify: (m) => m.stringify({ a: { b: 1 } }) },
     hostile: true,
   },
@@ -394,14 +395,14 @@ export const specs = [
   {
     pkg: 'chalk',
     kind: 'esm',
-    items: [4],
+    items: [4, 5, 15],
     calls: { red: (m) => new m.Chalk({ level: 1 }).red('x'), level: (m) => typeof m.default.level },
     hostile: true,
   },
   {
     pkg: 'nanoid',
     kind: 'esm',
-    items: [4],
+    items: [4, 15],
     calls: { length: (m) => m.nanoid(10).length, alphabet: (m) => m.customAlphabet('a', 5)() },
     hostile: true,
   },
@@ -434,7 +435,7 @@ export const specs = [
   {
     pkg: 'change-case',
     kind: 'esm',
-    items: [4],
+    items: [4, 15],
     calls: { camel: (m) => m.camelCase('foo bar baz'), snake: (m) => m.snakeCase('fooBar') },
     hostile: true,
   },
@@ -467,7 +468,7 @@ export const specs = [
   {
     pkg: 'zod',
     kind: 'dual',
-    items: [2, 4, 13],
+    items: [2, 4, 13, 15],
     calls: {
       parse: (m) => m.z.object({ a: m.z.string() }).safeParse({ a: 1 }).success,
       ok: (m) => m.z.array(m.z.number()).parse([1, 2]),
@@ -479,7 +480,7 @@ export const specs = [
   {
     pkg: 'date-fns',
     kind: 'dual',
-    items: [4, 7],
+    items: [4, 7, 15],
     calls: {
       addDays: (m) => m.addDays(new Date(0), 3).getTime(),
       diff: (m) => m.differenceInCalendarDays(new Date(2020, 2, 1), new Date(2020, 1, 1)),
@@ -499,7 +500,7 @@ export const specs = [
   {
     pkg: 'uuid',
     kind: 'dual',
-    items: [4],
+    items: [4, 15],
     calls: { v5: (m) => m.v5('hello', m.v5.DNS), valid: (m) => m.validate(m.v4()), nil: (m) => m.NIL },
     hostile: true,
   },
@@ -652,6 +653,40 @@ export const specs = [
         return [node.getComputedWidth(), node.getComputedHeight()];
       },
     },
+  },
+
+  // ---------------------------------------------------------------- Node built-ins by bare name
+  // no package of these names is installed: Node's own modules, as `require('fs')` gives them
+  {
+    pkg: 'fs',
+    builtin: true,
+    kind: 'cjs',
+    items: [3],
+    calls: {
+      exists: (m, { nodeModules }) => m.existsSync(nodeModules),
+      sep: (m) => typeof m.promises.readFile,
+    },
+  },
+  {
+    pkg: 'path',
+    builtin: true,
+    kind: 'cjs',
+    items: [3],
+    calls: { join: (m) => m.posix.join('a', '..', 'b', 'c') },
+  },
+  {
+    pkg: 'events',
+    builtin: true,
+    kind: 'cjs',
+    items: [3],
+    calls: { once: (m) => typeof m.once, emitter: (m) => new m.EventEmitter().listenerCount('x') },
+  },
+  {
+    pkg: 'url',
+    builtin: true,
+    kind: 'cjs',
+    items: [3],
+    calls: { file: (m) => m.pathToFileURL('/a b').href },
   },
 
   // ---------------------------------------------------------------- local fixture packages

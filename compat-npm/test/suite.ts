@@ -108,7 +108,7 @@ export function defineWaySuite(wayId: string): void {
   const way = WAYS.find((w) => w.id === wayId)!;
   describe(`${way.id}: ${way.title}`, () => {
     for (const spec of specs.filter(way.applies)) {
-      const version = spec.fixture ? 'fixture' : versions[spec.pkg];
+      const version = spec.fixture ? 'fixture' : spec.builtin ? 'builtin' : versions[spec.pkg];
       test(`${spec.pkg}@${version} [items ${spec.items.join(', ') || '-'}]`, async () => {
         const want = expected(way.id, spec.pkg);
         expect(
