@@ -2,8 +2,6 @@
  * `imp`: Python 2's `imp` module over an `ImportSystem`, every function and constant under its Python
  * name. Python's `sys.modules`, `sys.path` and the import lock are the bound system's `modules`,
  * `path` and global import lock.
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import { join, resolve } from 'node:path';
 

@@ -26,7 +26,7 @@ import {
 } from '@importlib/compat';
 
 import { buildAddon } from '../../loaders/test/build-addon.js';
-import { logged, say, thrown, useWorkArea } from './helpers.js';
+import { logged, say, thrownBy, useWorkArea } from './helpers.js';
 
 const work = useWorkArea('a15');
 
@@ -87,7 +87,7 @@ describe('item 134: get_magic() and get_suffixes()', () => {
 describe('item 135: find_module(name[, path])', () => {
   it('does not accept dotted names', () => {
     const { imp } = work.impProject({ 'a/__init__.ts': '', 'a/b.ts': '' });
-    expect(thrown(() => imp.find_module('a.b'))).toBeInstanceOf(ImportError);
+    expect(thrownBy(() => imp.find_module('a.b'))).toBeInstanceOf(ImportError);
   });
 
   it('with path None tries C_BUILTIN before PY_FROZEN before the path', () => {
@@ -104,7 +104,7 @@ describe('item 135: find_module(name[, path])', () => {
     const dir = work.folder({ 'm.ts': '' });
     const [file] = imp.find_module('m', ['/no/such/folder', dir]);
     file?.close();
-    expect(thrown(() => imp.find_module('m', [dir, null as unknown as string]))).toBeInstanceOf(
+    expect(thrownBy(() => imp.find_module('m', [dir, null as unknown as string]))).toBeInstanceOf(
       ImportArgumentError,
     );
   });
@@ -138,7 +138,7 @@ describe('item 136: find_module results', () => {
 
   it('not found raises ImportError', () => {
     const { imp } = work.impProject();
-    expect(thrown(() => imp.find_module('absent'))).toBeInstanceOf(ModuleNotFoundError);
+    expect(thrownBy(() => imp.find_module('absent'))).toBeInstanceOf(ModuleNotFoundError);
   });
 });
 
@@ -158,7 +158,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
   it("raises ImportArgumentError (the shim's ValueError) for a mode that is not a read mode", () => {
     const { root, imp } = work.impProject({ 'm.ts': '' });
     for (const mode of ['w', 'r+', 'a']) {
-      const error = thrown(() => imp.load_module('m', null, join(root, 'm.ts'), ['.ts', mode, PY_SOURCE]));
+      const error = thrownBy(() => imp.load_module('m', null, join(root, 'm.ts'), ['.ts', mode, PY_SOURCE]));
       expect(error, mode).toBeInstanceOf(ImportArgumentError);
       expect(error.message).toMatch(/mode/);
     }
@@ -167,7 +167,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
   it('raises ImportArgumentError (ValueError) when file is null for PY_SOURCE or PY_COMPILED', () => {
     const { root, imp } = work.impProject({ 'm.ts': '' });
     for (const type of [PY_SOURCE, PY_COMPILED]) {
-      const error = thrown(() => imp.load_module('m', null, join(root, 'm.ts'), ['.ts', 'r', type]));
+      const error = thrownBy(() => imp.load_module('m', null, join(root, 'm.ts'), ['.ts', 'r', type]));
       expect(error).toBeInstanceOf(ImportArgumentError);
       expect(error.message).toMatch(/file object is required/);
     }
@@ -175,7 +175,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
 
   it('raises ImportError for an unknown type', () => {
     const { imp } = work.impProject();
-    const error = thrown(() => imp.load_module('m', null, '', ['', '', 99]));
+    const error = thrownBy(() => imp.load_module('m', null, '', ['', '', 99]));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/type code 99/);
   });
@@ -291,7 +291,7 @@ describe('item 141: reload(m) (the Python 2 page)', () => {
     const spam = system.importModule('spam') as ModuleType;
     expect(imp.reload(spam)).toBe(spam);
     expect(spam.runs).toBe(2);
-    expect(thrown(() => imp.reload(system.importModule('node:fs')))).toBeInstanceOf(TypeError);
+    expect(thrownBy(() => imp.reload(system.importModule('node:fs')))).toBeInstanceOf(TypeError);
   });
 });
 
@@ -310,8 +310,8 @@ describe('item 9: new_module(name) / ModuleType(name)', () => {
 describe('item 51: NullImporter(path)', () => {
   it("'' or an existing directory raises ImportError; any other path gives an instance", () => {
     const dir = work.folder({ 'f.txt': '' });
-    expect(thrown(() => new NullImporter(''))).toBeInstanceOf(ImportError);
-    expect(thrown(() => new NullImporter(dir))).toBeInstanceOf(ImportError);
+    expect(thrownBy(() => new NullImporter(''))).toBeInstanceOf(ImportError);
+    expect(thrownBy(() => new NullImporter(dir))).toBeInstanceOf(ImportError);
     expect(new NullImporter(join(dir, 'f.txt'))).toBeInstanceOf(NullImporter);
   });
 
@@ -323,7 +323,7 @@ describe('item 51: NullImporter(path)', () => {
   it('Python 3 (and ImportSystem) caches null instead for an entry no hook handles', () => {
     const { root, system } = work.impProject({ 'f.txt': '' });
     system.path.push(join(root, 'f.txt'));
-    expect(thrown(() => system.importModule('absent'))).toBeInstanceOf(ModuleNotFoundError);
+    expect(thrownBy(() => system.importModule('absent'))).toBeInstanceOf(ModuleNotFoundError);
     expect(system.pathImporterCache.has(join(root, 'f.txt'))).toBe(true);
     expect(system.pathImporterCache.get(join(root, 'f.txt'))).toBeNull();
   });

@@ -26,7 +26,7 @@ import {
 
 import { createCapi, createImp, type ImportFunction } from '@importlib/compat';
 
-import { logged, rejected, say, thrown, useWorkArea } from './helpers.js';
+import { logged, rejectionOf, say, thrownBy, useWorkArea } from './helpers.js';
 
 const work = useWorkArea('a16');
 
@@ -96,8 +96,8 @@ describe('item 145: reference semantics', () => {
   it('PyImport_AddModuleObject / PyImport_AddModule raise when modules does not keep the module (RuntimeError)', () => {
     const { system, capi } = work.capiProject();
     system.modules = new Forgetful();
-    expect(thrown(() => capi.PyImport_AddModule('m'))).toBeInstanceOf(ImportStateError);
-    expect(thrown(() => capi.PyImport_AddModuleObject('m'))).toBeInstanceOf(ImportStateError);
+    expect(thrownBy(() => capi.PyImport_AddModule('m'))).toBeInstanceOf(ImportStateError);
+    expect(thrownBy(() => capi.PyImport_AddModuleObject('m'))).toBeInstanceOf(ImportStateError);
   });
 });
 
@@ -123,7 +123,7 @@ describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
 
   it("raises ImportError ('Loaded module … not found') when the code removed its own entry", () => {
     const { system, capi } = work.capiProject();
-    const error = thrown(() =>
+    const error = thrownBy(() =>
       capi.PyImport_ExecCodeModule('m', new CodeObject('<string>', () => void system.modules.delete('m'))),
     );
     expect(error).toBeInstanceOf(ImportError);
@@ -138,7 +138,7 @@ describe('item 147: failure removes the entry', () => {
     const co = new CodeObject('<string>', () => {
       throw new Error('no');
     });
-    thrown(() => capi.PyImport_ExecCodeModule('m', co));
+    thrownBy(() => capi.PyImport_ExecCodeModule('m', co));
     expect(system.modules.has('m')).toBe(false);
   });
 });
@@ -246,7 +246,7 @@ describe('item 150: PyImport_Import(name)', () => {
 
   it("raises ImportError (Python's KeyError) when the entry is missing afterwards", () => {
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_Import('m', { __builtins__: { __import__: () => ({}) } }));
+    const error = thrownBy(() => capi.PyImport_Import('m', { __builtins__: { __import__: () => ({}) } }));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/KeyError/);
   });
@@ -303,7 +303,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
 
   it("removes every frame of the import machinery from an ImportError's stack", () => {
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(frames(error).some((l) => machinery.test(l))).toBe(false);
     expect(frames(error).some((l) => l.includes('semantics-a16.test.ts'))).toBe(true);
@@ -313,7 +313,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
     const { root, capi } = work.capiProject({
       'bad.ts': 'export function fail() {\n  throw new RangeError("bad");\n}\nfail();\n',
     });
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('bad'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('bad'));
     expect(error).toBeInstanceOf(RangeError);
     const stack = frames(error);
     expect(stack[0], error.stack).toContain(join(root, 'bad.ts'));
@@ -326,14 +326,14 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
 
   it('keeps the frames of the machinery that raised an error that is not an ImportError', () => {
     const { capi } = work.capiProject({ 'a/__init__.ts': '' });
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('a', null, null, [42]));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('a', null, null, [42]));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(machinery.test(frames(error)[0] ?? '')).toBe(true);
   });
 
   it("removes the machinery's file-less generator frames (`.next (<anonymous>)`) too", () => {
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(
       frames(error).some((l) => /\.next \(<anonymous>\)/.test(l)),
       error.stack,
@@ -343,7 +343,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   it('still reaches the caller under the default limit of 10 frames, and keeps at most that many', () => {
     Error.stackTraceLimit = 10;
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(frames(error)[0]).toContain('semantics-a16.test.ts');
     expect(frames(error).length).toBeLessThanOrEqual(10);
     expect(Error.stackTraceLimit).toBe(10);
@@ -352,7 +352,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   it('trims nothing while a tracer listens (-v)', () => {
     const { system, capi } = work.capiProject();
     system.addTracer(() => undefined);
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(frames(error).some((l) => machinery.test(l))).toBe(true);
   });
 
@@ -417,7 +417,7 @@ describe('item 12: PyImport_GetModule(name)', () => {
           },
         }),
     });
-    const importing = rejected(system.importModuleAsync('slow'));
+    const importing = rejectionOf(system.importModuleAsync('slow'));
     await new Promise((resolve) => setTimeout(resolve, 0));
     const got = capi.PyImport_GetModuleAsync('slow');
     open();
@@ -467,16 +467,16 @@ describe('the other PyImport_* functions', () => {
     expect((system.importModule('spam') as ModuleType).ham).toBe(1);
     remove();
     system.modules.delete('spam');
-    expect(thrown(() => system.importModule('spam'))).toBeInstanceOf(ModuleNotFoundError);
+    expect(thrownBy(() => system.importModule('spam'))).toBeInstanceOf(ModuleNotFoundError);
   });
 
   it('PyImport_AppendInittab refuses a dotted name, and needs a builtin importer', () => {
     const { capi } = work.capiProject();
-    expect(thrown(() => capi.PyImport_AppendInittab('a.b', () => undefined))).toBeInstanceOf(
+    expect(thrownBy(() => capi.PyImport_AppendInittab('a.b', () => undefined))).toBeInstanceOf(
       ImportArgumentError,
     );
     const bare = createCapi(createImportSystem({ builtins: false }));
-    expect(thrown(() => bare.PyImport_AppendInittab('spam', () => undefined))).toBeInstanceOf(
+    expect(thrownBy(() => bare.PyImport_AppendInittab('spam', () => undefined))).toBeInstanceOf(
       ImportStateError,
     );
   });

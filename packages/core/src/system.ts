@@ -6,8 +6,6 @@
  * The algorithm is written once, as generators that yield only the promises they must wait for
  * (module code that awaits, module locks, the global lock). The synchronous driver refuses to wait;
  * the asynchronous one awaits. So both paths share every rule, error and trace event.
- *
- * Must not import anything outside this package (no file system, no `vm`).
  */
 import { resolve } from 'node:path';
 

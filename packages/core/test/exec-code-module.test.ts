@@ -17,7 +17,7 @@ import {
   type Loader,
 } from '@importlib/core';
 
-import { memorySystem, sleep, thrown } from './helpers.js';
+import { memorySystem, sleep, thrownBy } from './helpers.js';
 
 describe('A16 143: addModule() is get-or-create', () => {
   it('returns the module object already registered under the name', () => {
@@ -127,7 +127,7 @@ describe('A16 146: execCodeModule() runs code in a module', () => {
 
   it('throws ImportError("Loaded module … not found") when the code removed its own entry', () => {
     const { system } = memorySystem({});
-    const error = thrown(() =>
+    const error = thrownBy<ImportError>(() =>
       system.execCodeModule(
         'gone',
         new CodeObject('/src/gone.py', () => {
@@ -136,14 +136,14 @@ describe('A16 146: execCodeModule() runs code in a module', () => {
       ),
     );
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-    expect((error as ImportError).moduleName).toBe('gone');
-    expect((error as Error).message).toMatch(/^Loaded module 'gone' not found in modules/);
+    expect(error.code).toBe(ErrorCodes.IMPORT);
+    expect(error.moduleName).toBe('gone');
+    expect(error.message).toMatch(/^Loaded module 'gone' not found in modules/);
   });
 
   it('refuses anything but a CodeObject with ImportArgumentError, registering nothing', () => {
     const { system } = memorySystem({});
-    const error = thrown(() => system.execCodeModule('m', (() => undefined) as unknown as CodeObject));
+    const error = thrownBy(() => system.execCodeModule('m', (() => undefined) as unknown as CodeObject));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(system.modules.has('m')).toBe(false);
   });
@@ -265,7 +265,7 @@ describe('A16 147: execCodeModule() failure removes the entry', () => {
   it('removes a new module and rethrows the error of the code', () => {
     const { system } = memorySystem({});
     const boom = new Error('boom');
-    const error = thrown(() =>
+    const error = thrownBy(() =>
       system.execCodeModule(
         'm',
         new CodeObject('/src/m.py', () => {
@@ -295,7 +295,7 @@ describe('A16 147: execCodeModule() failure removes the entry', () => {
   it('refuses code that returns a promise with RequireAsyncError and removes the entry', async () => {
     const { system } = memorySystem({});
     system.addModule('m');
-    const error = thrown(() =>
+    const error = thrownBy<RequireAsyncError>(() =>
       system.execCodeModule(
         'm',
         new CodeObject('/src/m.py', async () => {
@@ -305,8 +305,8 @@ describe('A16 147: execCodeModule() failure removes the entry', () => {
       ),
     );
     expect(error).toBeInstanceOf(RequireAsyncError);
-    expect((error as RequireAsyncError).code).toBe(ErrorCodes.REQUIRE_ASYNC);
-    expect((error as RequireAsyncError).moduleName).toBe('m');
+    expect(error.code).toBe(ErrorCodes.REQUIRE_ASYNC);
+    expect(error.moduleName).toBe('m');
     expect(system.modules.has('m')).toBe(false);
     await sleep(0);
     await sleep(0);

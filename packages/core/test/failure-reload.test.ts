@@ -15,7 +15,7 @@ import {
   type MetaPathFinder,
 } from '@importlib/core';
 
-import { type Body, BodyLoader, memorySystem, thrown } from './helpers.js';
+import { type Body, BodyLoader, memorySystem, thrownBy } from './helpers.js';
 
 /**
  * A finder whose answer for each name can change between imports: `versions[name]` is the current
@@ -55,7 +55,7 @@ describe('A8 72: a fresh import that fails', () => {
         throw boom;
       },
     });
-    expect(thrown(() => system.importModule('bad'))).toBe(boom);
+    expect(thrownBy(() => system.importModule('bad'))).toBe(boom);
     expect(system.modules.has('bad')).toBe(false);
   });
 
@@ -100,7 +100,7 @@ describe('A8 72: a fresh import that fails', () => {
         throw boom;
       },
     });
-    expect(thrown(() => system.importModule('gone'))).toBe(boom);
+    expect(thrownBy(() => system.importModule('gone'))).toBe(boom);
     expect(system.modules.has('gone')).toBe(false);
   });
 
@@ -202,11 +202,11 @@ describe('A8 80: reload() preconditions', () => {
   it("refuses a value with neither __spec__.name nor __name__: ImportArgumentError('reload() argument must be a module')", () => {
     const { system } = memorySystem({});
     for (const value of [{}, 42, null, 'm']) {
-      const error = thrown(() => system.reload(value));
+      const error = thrownBy<ImportArgumentError>(() => system.reload(value));
       expect(error).toBeInstanceOf(ImportArgumentError);
       expect(error).toBeInstanceOf(TypeError);
-      expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
-      expect((error as Error).message).toBe('reload() argument must be a module');
+      expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+      expect(error.message).toBe('reload() argument must be a module');
     }
   });
 
@@ -224,10 +224,10 @@ describe('A8 80: reload() preconditions', () => {
     const module = system.importModule('m');
     system.modules.set('m', newModule('m'));
     for (const candidate of [module, newModule('absent')]) {
-      const error = thrown(() => system.reload(candidate));
+      const error = thrownBy<ImportError>(() => system.reload(candidate));
       expect(error).toBeInstanceOf(ImportError);
-      expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-      expect((error as Error).message).toMatch(/^module '(m|absent)' not in modules$/);
+      expect(error.code).toBe(ErrorCodes.IMPORT);
+      expect(error.message).toMatch(/^module '(m|absent)' not in modules$/);
     }
   });
 
@@ -235,10 +235,10 @@ describe('A8 80: reload() preconditions', () => {
     const { system, finder } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
     const child = system.importModule('a.b');
     system.modules.delete('a');
-    const error = thrown(() => system.reload(child));
+    const error = thrownBy<ImportError>(() => system.reload(child));
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as Error).message).toBe("parent 'a' not in modules");
-    expect((error as ImportError).moduleName).toBe('a');
+    expect(error.message).toBe("parent 'a' not in modules");
+    expect(error.moduleName).toBe('a');
     expect(finder.calls).toEqual(['a', 'a.b']); // no search for the reload
   });
 });
@@ -267,11 +267,11 @@ describe('A8 81: the search of reload()', () => {
     const { system, finder } = memorySystem({ m: () => undefined });
     const module = system.importModule('m') as ModuleType;
     delete finder.defs.m;
-    const error = thrown(() => system.reload(module));
+    const error = thrownBy<ModuleNotFoundError>(() => system.reload(module));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).code).toBe(ErrorCodes.NOT_FOUND);
-    expect((error as ModuleNotFoundError).moduleName).toBe('m');
-    expect((error as Error).message).toMatch(/spec not found for the module 'm'/);
+    expect(error.code).toBe(ErrorCodes.NOT_FOUND);
+    expect(error.moduleName).toBe('m');
+    expect(error.message).toMatch(/spec not found for the module 'm'/);
     expect(module.__spec__).toBeNull();
     expect(system.modules.get('m')).toBe(module);
   });

@@ -14,7 +14,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { memorySystem, recordEvents, thrown } from './helpers.js';
+import { memorySystem, recordEvents, thrownBy } from './helpers.js';
 
 function tree() {
   return memorySystem({
@@ -134,24 +134,24 @@ describe('missing and blocked fromlist submodules (item 26)', () => {
       pkg: { package: true },
       'pkg.inner': (_m, sys) => void sys.importModule('missing_dependency'),
     });
-    const error = thrown(() => system.__import__('pkg', null, null, ['inner']));
+    const error = thrownBy<ModuleNotFoundError>(() => system.__import__('pkg', null, null, ['inner']));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).moduleName).toBe('missing_dependency');
+    expect(error.moduleName).toBe('missing_dependency');
   });
 
   it('propagates the ModuleNotFoundError of a blocked (null) pkg.name', () => {
     const { system } = memorySystem({ pkg: { package: true }, 'pkg.blocked': () => undefined });
     system.modules.set('pkg.blocked', null);
-    const error = thrown(() => system.__import__('pkg', null, null, ['blocked']));
+    const error = thrownBy<ModuleNotFoundError>(() => system.__import__('pkg', null, null, ['blocked']));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).moduleName).toBe('pkg.blocked');
+    expect(error.moduleName).toBe('pkg.blocked');
   });
 
   it('propagates a missing-parent error of a dotted fromlist name', () => {
     const { system } = memorySystem({ pkg: { package: true } });
-    const error = thrown(() => system.__import__('pkg', null, null, ['sub.leaf']));
+    const error = thrownBy<ModuleNotFoundError>(() => system.__import__('pkg', null, null, ['sub.leaf']));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).moduleName).toBe('pkg.sub');
+    expect(error.moduleName).toBe('pkg.sub');
   });
 });
 
@@ -186,15 +186,15 @@ describe("'*' and __all__ (item 27)", () => {
 
   it("raises ImportArgumentError mentioning the 'from list' for a non-string fromlist item", () => {
     const { system } = memorySystem({ pkg: { package: true } });
-    const error = thrown(() => system.__import__('pkg', null, null, [42]));
+    const error = thrownBy<ImportArgumentError>(() => system.__import__('pkg', null, null, [42]));
     expect(error).toBeInstanceOf(ImportArgumentError);
-    expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
-    expect((error as Error).message).toMatch(/from list/);
+    expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(error.message).toMatch(/from list/);
   });
 
   it('raises ImportArgumentError mentioning pkg.__all__ for a non-string __all__ item', () => {
     const { system } = memorySystem({ pkg: { package: true, body: (m) => void (m.__all__ = ['ok', 7]) } });
-    const error = thrown(() => system.__import__('pkg', null, null, ['*']));
+    const error = thrownBy(() => system.__import__('pkg', null, null, ['*']));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect((error as Error).message).toMatch(/pkg\.__all__/);
   });
@@ -227,17 +227,17 @@ describe('argument checks (item 29)', () => {
 
   it('refuses a non-string name with ImportArgumentError', () => {
     const { system } = tree();
-    const error = thrown(() => system.__import__(42 as unknown as string));
+    const error = thrownBy<ImportArgumentError>(() => system.__import__(42 as unknown as string));
     expect(error).toBeInstanceOf(ImportArgumentError);
-    expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
   });
 
   it("refuses '' at level 0 with InvalidModuleNameError('Empty module name')", () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__(''));
+    const error = thrownBy<InvalidModuleNameError>(() => system.__import__(''));
     expect(error).toBeInstanceOf(InvalidModuleNameError);
-    expect((error as InvalidModuleNameError).code).toBe(ErrorCodes.INVALID_NAME);
-    expect((error as Error).message).toBe('Empty module name');
+    expect(error.code).toBe(ErrorCodes.INVALID_NAME);
+    expect(error.message).toBe('Empty module name');
     expect(finder.calls).toEqual([]);
   });
 
@@ -251,18 +251,18 @@ describe('argument checks (item 29)', () => {
 describe('a relative import needs a package (item 30)', () => {
   it("raises ImportArgumentError('__package__ not set to a string') for a non-string package", () => {
     const { system } = tree();
-    const error = thrown(() => system.__import__('d', { __package__: 42 }, null, [], 1));
+    const error = thrownBy(() => system.__import__('d', { __package__: 42 }, null, [], 1));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect((error as Error).message).toBe('__package__ not set to a string');
   });
 
   it("raises ImportError('attempted relative import with no known parent package') for an empty package", () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__('d', { __package__: '' }, null, [], 1));
+    const error = thrownBy<ImportError>(() => system.__import__('d', { __package__: '' }, null, [], 1));
     expect(error).toBeInstanceOf(ImportError);
     expect(error).not.toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-    expect((error as Error).message).toBe('attempted relative import with no known parent package');
+    expect(error.code).toBe(ErrorCodes.IMPORT);
+    expect(error.message).toBe('attempted relative import with no known parent package');
     expect(finder.calls).toEqual([]);
   });
 
@@ -284,10 +284,10 @@ describe('relative resolution (item 31)', () => {
 
   it("raises ImportError('attempted relative import beyond top-level package') with fewer than level parts", () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__('d', { __package__: 'a' }, null, [], 2));
+    const error = thrownBy<ImportError>(() => system.__import__('d', { __package__: 'a' }, null, [], 2));
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-    expect((error as Error).message).toBe('attempted relative import beyond top-level package');
+    expect(error.code).toBe(ErrorCodes.IMPORT);
+    expect(error.message).toBe('attempted relative import beyond top-level package');
     expect(finder.calls).toEqual([]);
   });
 
@@ -378,23 +378,23 @@ describe('the package of a relative import (item 32)', () => {
 describe('checks on globals (item 33)', () => {
   it('raises ImportArgumentError("\'__name__\' not in globals") for null globals at level > 0', () => {
     const { system } = tree();
-    const error = thrown(() => system.__import__('d', null, null, [], 1));
+    const error = thrownBy(() => system.__import__('d', null, null, [], 1));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect((error as Error).message).toMatch(/'__name__' not in globals/);
   });
 
   it('raises ImportArgumentError for globals that are not an object', () => {
     const { system } = tree();
-    const error = thrown(() =>
+    const error = thrownBy<ImportArgumentError>(() =>
       system.__import__('d', 'not globals' as unknown as ImportGlobals, null, [], 1),
     );
     expect(error).toBeInstanceOf(ImportArgumentError);
-    expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
   });
 
   it('raises ImportArgumentError for a non-string __spec__.parent', () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__('d', { __spec__: { parent: 5 } }, null, [], 1));
+    const error = thrownBy(() => system.__import__('d', { __spec__: { parent: 5 } }, null, [], 1));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(finder.calls).toEqual([]);
   });

@@ -4,14 +4,33 @@
  * directory. This is how `system.importModule('lodash')` finds an npm dependency. Inside module code,
  * `require('lodash/fp')` falls back to Node from the importing file instead, with the specifier as
  * written (see the loaders' module runtime).
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
  */
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { resolve } from 'node:path';
 
-import { decodeSegment, ModuleSpec, type ImportSystem, type MetaPathFinder } from '@importlib/core';
-import { NodeRequireLoader } from '@importlib/loaders';
+import {
+  decodeSegment,
+  ModuleSpec,
+  type ImportSystem,
+  type Loader,
+  type MetaPathFinder,
+} from '@importlib/core';
+import { BUILTIN_ORIGIN, NodeRequireLoader } from '@importlib/loaders';
+
+const requireBuiltin = createRequire(import.meta.url);
+
+/**
+ * A Node core module asked for by its bare id at top level (`importModule('fs')`): the entry is Node's
+ * own object, the one `node:fs` holds. Only names nothing on the path claimed get here, so a project
+ * module `fs` shadows it, as a module on `sys.path` shadows a stdlib one in Python.
+ */
+function builtinAliasSpec(system: ImportSystem, name: string, id: string): ModuleSpec {
+  const loader: Loader = {
+    createModule: () => null,
+    execModule: () => void system.modules.set(name, requireBuiltin(id)),
+  };
+  return new ModuleSpec(name, loader, { origin: BUILTIN_ORIGIN });
+}
 
 /** Finds top-level names with Node's module resolution. */
 export class NodeFallbackFinder implements MetaPathFinder {
@@ -24,6 +43,7 @@ export class NodeFallbackFinder implements MetaPathFinder {
   findSpec(name: string, path: readonly string[] | null): ModuleSpec | null {
     if (path !== null || name.includes('.')) return null; // top-level names only
     const specifier = decodeSegment(name);
+    if (isBuiltin(specifier)) return builtinAliasSpec(this.#system, name, specifier);
     for (const base of [...this.#system.path, process.cwd()]) {
       if (typeof base !== 'string') continue;
       const from = resolve(base, '__importlib__.js'); // '' and relative entries: from the current directory

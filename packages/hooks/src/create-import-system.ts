@@ -3,9 +3,6 @@
  * meta path = builtin importer, frozen importer, path finder, Node fallback; path hooks = the frozen
  * bundle hook, the zip importer (archives and folders inside them), then the file finder with every
  * supported loader, in one documented suffix order.
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
- * built-ins.
  */
 import { ImportSystem, type PathHook } from '@importlib/core';
 import {

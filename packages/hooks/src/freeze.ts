@@ -11,9 +11,6 @@
  * A folder without an init file that holds modules is frozen as a package with no code of its own
  * (frozen modules have no namespace packages). `__pycache__`, `node_modules` and dot-folders are
  * skipped; only source files (`.ts .tsx .mts .cts .js .jsx .mjs .cjs`) are frozen.
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
- * built-ins.
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve, sep } from 'node:path';

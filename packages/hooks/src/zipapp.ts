@@ -3,9 +3,6 @@
  * program, and {@link runZipApp} runs one. An app is an archive with a `__main__` module at its root,
  * written by you or generated from an entry point (`main: 'pkg.cli:start'`); it may start with a
  * shebang line and may carry precompiled entries (`compile: true`) so it starts without transpiling.
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
- * built-ins.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

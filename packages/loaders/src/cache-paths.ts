@@ -8,8 +8,7 @@
  *   `<prefix>/d/app.module.ts.importlib-1.jsc`.
  * - A compiled-only module (no source) ships as `<stem>.jsc` where its source would be.
  *
- * Pure path arithmetic: nothing here touches the file system. Must not import anything but
- * `@importlib/core` and node built-ins.
+ * Pure path arithmetic: nothing here touches the file system.
  */
 import path from 'node:path';
 

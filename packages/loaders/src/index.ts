@@ -4,8 +4,6 @@
  * Plug them into an `ImportSystem` from `@importlib/core` through the finders of
  * `@importlib/finders`.
  *
- * May import only `@importlib/core` and node built-ins (a lint rule holds that).
- *
  * @packageDocumentation
  * @module @importlib/loaders
  */
@@ -17,18 +15,20 @@ export {
   CompiledCacheError,
   decodeCompiled,
   encodeCompiled,
+  HEADER_SIZE,
+  isFresh,
+  sourceHash,
+} from './compiled-cache.js';
+export { writeFileAtomic } from './io/atomic-write.js';
+export {
   FORMAT_VERSION,
   getMagic,
   getMagicNumber,
   getMagicTag,
   magicForOptions,
   getTranspilerId,
-  HEADER_SIZE,
-  isFresh,
-  sourceHash,
-  v8RuntimeKey,
-  writeFileAtomic,
-} from './compiled-cache.js';
+} from './magic.js';
+export { v8RuntimeKey } from './v8-runtime-key.js';
 export type {
   CheckHashBased,
   CompiledCacheErrorReason,
@@ -37,8 +37,8 @@ export type {
   DecodedCompiled,
   EncodeOptions,
   InvalidationMode,
-  WriteFileAtomicOptions,
 } from './compiled-cache.js';
+export type { WriteFileAtomicOptions } from './io/atomic-write.js';
 export { compiledWriteStats, flushCompiledWrites } from './cache-writer.js';
 // End of the compiled cache.
 
@@ -77,13 +77,9 @@ export type {
   ModuleScope,
   ScopeOptions,
 } from './runtime.js';
-export {
-  INLINE_COMPILED_WRITES,
-  LoaderContext,
-  SourceFileLoader,
-  SourcelessFileLoader,
-} from './source-loader.js';
-export type { CompiledCacheOptions, LoaderOptions } from './source-loader.js';
+export { INLINE_COMPILED_WRITES, LoaderContext } from './loader-context.js';
+export type { CompiledCacheOptions, LoaderOptions } from './loader-context.js';
+export { SourceFileLoader, SourcelessFileLoader } from './source-loader.js';
 export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
 export type { RegisterSourceMapOptions, SourceMapLoader } from './stack-traces.js';
 export { compileFile } from './compile-file.js';

@@ -2,8 +2,6 @@
  * The loader of modules Node resolves itself (npm dependencies no finder of the system claims): the
  * registry entry becomes what Node's `require` returns, so a package is shared with the rest of the
  * process exactly as Node shares it.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { createRequire } from 'node:module';
 

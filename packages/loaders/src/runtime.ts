@@ -2,8 +2,6 @@
  * Running a transpiled body as a module: the CommonJS-style wrapper, compiled with `vm.Script` in the
  * current realm (with V8's code cache), and the `require`, `module` and dynamic `import()` that module
  * code sees. They all go back through the import system the module was loaded by.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';

@@ -12,8 +12,6 @@
  *   …) is dropped; a dot inside a file name is written `%2E` (`./app.module` → `app%2Emodule`).
  * - A bare specifier `a/b` means `a.b`. If no finder claims it, the caller falls back to Node's own
  *   resolution from the importing file, with the specifier as written (npm dependencies).
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { encodeSegment, ErrorCodes, ImportError } from '@importlib/core';
 

@@ -6,8 +6,6 @@
  *
  * swc is loaded lazily, on the first cold compile: a warm start served entirely from the compiled
  * cache never pays its startup (a 30 MB native binding).
- *
- * Must not import anything but `@importlib/core` and node built-ins (and swc, lazily).
  */
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes, ImportArgumentError } from '@importlib/core';
 
 import { cacheFromSource, COMPILED_SUFFIX, MAGIC_TAG, PYCACHE, sourceFromCache } from '../src/cache-paths.js';
-import { getMagicTag } from '../src/compiled-cache.js';
+import { getMagicTag } from '../src/magic.js';
 
 const root = path.parse(process.cwd()).root;
 /** An absolute path from segments, on this platform. */

@@ -16,27 +16,25 @@ import { ErrorCodes, ImportArgumentError, ImportError } from '@importlib/core';
 
 import {
   CompiledCacheError,
-  crc32,
-  crc32Fallback,
   decodeCompiled,
   encodeCompiled,
-  getMagic,
-  getMagicNumber,
-  getTranspilerId,
   HEADER_SIZE,
   isFresh,
-  magicFor,
-  runtimeKeyFor,
   sourceHash,
-  splitNodeOptions,
-  v8OptionsIn,
-  v8RuntimeKey,
-  writeFileAtomic,
   type CompiledCacheErrorReason,
   type CompiledRecord,
   type DecodedCompiled,
-  type RuntimeDescription,
 } from '../src/compiled-cache.js';
+import { writeFileAtomic } from '../src/io/atomic-write.js';
+import { crc32, crc32Fallback } from '../src/io/crc32.js';
+import { getMagic, getMagicNumber, getTranspilerId, magicFor } from '../src/magic.js';
+import {
+  runtimeKeyFor,
+  splitNodeOptions,
+  v8OptionsIn,
+  v8RuntimeKey,
+  type RuntimeDescription,
+} from '../src/v8-runtime-key.js';
 import { TRANSFORM_REVISION } from '../src/transpile.js';
 import { childEnv, childFlags, runNode } from './helpers.js';
 

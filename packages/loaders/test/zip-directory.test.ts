@@ -14,7 +14,7 @@ import {
   type ZipWriteEntry,
 } from '@importlib/loaders';
 
-import { archivesIn, thrown, workFolder } from './helpers.js';
+import { archivesIn, thrownBy, workFolder } from './helpers.js';
 
 /** A new archive file under this file's work folder holding `bytes`. */
 const archiveOf = archivesIn(workFolder('zip-directory-'));
@@ -98,12 +98,12 @@ describe('reading a zip directory', () => {
     bytes[bytes.indexOf(Buffer.from('BAD!'))] = 0x21; // the CRC of bad.ts no longer matches
     const directory = readZipDirectory(archiveOf(bytes));
     expect(directory.read('good.ts').toString()).toBe('good');
-    expect(thrown(() => directory.read('bad.ts'))).toMatchObject({ reason: 'bad-data', entry: 'bad.ts' });
+    expect(thrownBy(() => directory.read('bad.ts'))).toMatchObject({ reason: 'bad-data', entry: 'bad.ts' });
   });
 
   it('refuses a missing entry with a ZipImportError naming the archive and the entry', () => {
     const archive = archiveOf(encodeZip(sample));
-    const error = thrown(() => readZipDirectory(archive).read('nope.ts'));
+    const error = thrownBy(() => readZipDirectory(archive).read('nope.ts'));
     expect(error).toBeInstanceOf(ZipImportError);
     expect(error).toMatchObject({
       code: 'ERR_IMPORTLIB_ZIP',
@@ -152,6 +152,6 @@ describe('the shared directory cache', () => {
     const directory = readZipDirectory(archive);
     writeZip(archive, sample.slice(0, 1));
     utimesSync(archive, 1_600_000_000, 1_600_000_000);
-    expect(thrown(() => directory.read('top.ts'))).toMatchObject({ reason: 'changed', archive });
+    expect(thrownBy(() => directory.read('top.ts'))).toMatchObject({ reason: 'changed', archive });
   });
 });

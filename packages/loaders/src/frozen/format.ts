@@ -42,8 +42,6 @@
  * module is imported, before V8 or the compiler see a byte of them; a source map is checked when a
  * stack trace needs it. Together they cover every byte the reader uses. CRC-32 (zlib's, ~4 GB/s
  * here) detects damage, not tampering: a bundle is as trusted as any code file.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { ErrorCodes, ImportError, type ImportErrorOptions } from '@importlib/core';
 

@@ -6,8 +6,6 @@
  * the bundle's runtime key matches this process; each import then calls its module's function with
  * the module's own `require`, `module` and `exports`. Stack frames in frozen code are mapped to the
  * original files through the source maps in the bundle.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import vm from 'node:vm';
 

@@ -14,30 +14,22 @@
  *    size: `<archive folder>/__pycache__/<archive name>/<dir>/<file>.<tag>.jsc`, or under the cache
  *    prefix; a warm start reads neither the archive nor swc;
  * 3. the entry itself, transpiled now (and then written to 2, with V8's cache, if writing is on).
- *
- * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
 import path from 'node:path';
 
 import { cacheFromSource, MAGIC_TAG, PYCACHE } from '../cache-paths.js';
+import { CodeFileLoader, mapOf, preparedFrom, readIfExists, type Prepared } from '../code-file-loader.js';
 import {
   CompiledCacheError,
-  crc32,
   decodeCompiled,
   isFresh,
   type CompiledRecord,
   type DecodedCompiled,
 } from '../compiled-cache.js';
+import { crc32 } from '../io/crc32.js';
 import { JsonFileLoader } from '../json-loader.js';
+import type { LoaderContext } from '../loader-context.js';
 import { compileBody } from '../runtime.js';
-import {
-  CodeFileLoader,
-  mapOf,
-  preparedFrom,
-  readIfExists,
-  type LoaderContext,
-  type Prepared,
-} from '../source-loader.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { transpile } from '../transpile.js';
 import { getZipDirectory, type ZipDirectory, type ZipEntry } from './directory.js';
