@@ -40,6 +40,12 @@ for (const f of failures) {
   const pkg = f.test.split(' ')[0];
   packages.set(pkg, [...(packages.get(pkg) ?? []), f]);
 }
+const all = new Set(
+  report.testResults.flatMap((suite) => suite.assertionResults.map((t) => t.title.split(' ')[0])),
+);
+console.log(
+  `\npackages that pass in every way they are imported: ${all.size - packages.size} of ${all.size}`,
+);
 console.log(`\n${packages.size} packages fail in at least one way:`);
 for (const [pkg, list] of packages) {
   console.log(`\n${pkg}`);
