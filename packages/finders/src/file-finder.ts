@@ -33,6 +33,7 @@ import {
   type PathEntryFinder,
   type PathHook,
 } from '@importlib/core';
+import { PACKAGE_MARKERS } from '@importlib/loaders';
 
 import { packageEntry, readPackageJson, type NodeConditions } from '@importlib/loaders';
 
@@ -58,9 +59,6 @@ export interface FileFinderOptions {
    */
   trace?: ((message: string, level: 1 | 2) => void) | null;
 }
-
-/** The names that make a folder a package, in order of precedence (shared with the zip importer). */
-export const PACKAGE_MARKERS = ['__init__', 'index'] as const;
 
 type FinderArgs = LoaderDetail[] | [FileFinderOptions, ...LoaderDetail[]];
 

@@ -169,3 +169,14 @@ describe('a folder of installed packages on the path (site-packages)', () => {
     ]);
   });
 });
+
+describe('one file, one module object per system', () => {
+  it('a file the system ran under another name is the same module when Node resolution reaches it', () => {
+    const root = installed();
+    writeTree(join(root, 'src'), { 'a.ts': "export const util = require('#util');\n" });
+    // src/util.ts is both `util` (through src, first on the path) and `src.util` (through the root).
+    const system = createImportSystem({ path: [join(root, 'src'), root] });
+    const first = system.importModule('src.util');
+    expect((system.importModule('a') as { util: unknown }).util).toBe(first);
+  });
+});
