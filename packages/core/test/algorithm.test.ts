@@ -240,11 +240,10 @@ describe('submodule of a non-package and the search path (test_packages.test_mod
     expect(finder.calls).toEqual(['sys']);
   });
 
-  it('treats a parent replaced by an object without __path__ as not a package', () => {
-    const { system } = memorySystem({
-      a: { package: true, body: (_m, sys) => void sys.modules.set('a', { notPath: true }) },
-      'a.b': () => undefined,
-    });
+  it('treats a module replaced by hand with an object without __path__ as not a package', () => {
+    const { system } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
+    system.importModule('a');
+    system.modules.set('a', { notPath: true });
     expect(() => system.importModule('a.b')).toThrow("No module named 'a.b'; 'a' is not a package");
   });
 

@@ -421,13 +421,120 @@ describe('newModule / new ModuleType', () => {
 });
 
 describe('binding on the parent (_find_and_load_unlocked: setattr(parent_module))', () => {
-  it('sets the child module as an enumerable attribute of its parent', () => {
+  it('sets the child module as a non-enumerable attribute of its parent', () => {
     const { system } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
     const child = system.importModule('a.b');
     const parent = system.modules.get('a') as ModuleType;
     expect(parent.b).toBe(child);
     expect(parent.b).toBe(system.modules.get('a.b'));
+    expect(Object.keys(parent)).toEqual([]);
+    expect(Object.getOwnPropertyDescriptor(parent, 'b')?.enumerable).toBe(false);
+  });
+
+  it('keeps the exports of the package as its code made them (keys, spread, an export-star copy)', () => {
+    const { system } = memorySystem({
+      a: { package: true, body: (m) => void (m.x = 1) },
+      'a.b': () => undefined,
+      'a.c': () => undefined,
+    });
+    system.importModule('a.b');
+    system.importModule('a.c');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['x']);
+    expect({ ...parent }).toEqual({ x: 1 });
+    const star: Record<string, unknown> = {};
+    for (const key in parent) star[key] = parent[key]; // what `export *` helpers copy
+    expect(star).toEqual({ x: 1 });
+    expect(JSON.stringify(parent)).toBe('{"x":1}');
+  });
+
+  it('makes the binding an ordinary export, at the end of the key order, when the package assigns it', () => {
+    const { system } = memorySystem({
+      a: {
+        package: true,
+        body: (m, sys) => {
+          const b = sys.importModule('a.b'); // `const b = require('./b')`, bound on a as a.b
+          m.x = 1;
+          m.b = b; // `exports.b = b`
+        },
+      },
+      'a.b': () => undefined,
+    });
+    const parent = system.importModule('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['x', 'b']);
+    expect(Object.getOwnPropertyDescriptor(parent, 'b')).toMatchObject({
+      value: system.modules.get('a.b'),
+      enumerable: true,
+      writable: true,
+    });
+  });
+
+  it('lets the package redefine the bound name as an export getter (a transpiled re-export)', () => {
+    const { system } = memorySystem({
+      a: {
+        package: true,
+        body: (m, sys) => {
+          const b = sys.importModule('a.b');
+          Object.defineProperty(m, 'b', { enumerable: true, configurable: true, get: () => b });
+        },
+      },
+      'a.b': () => undefined,
+    });
+    const parent = system.importModule('a') as ModuleType;
     expect(Object.keys(parent)).toEqual(['b']);
+    expect(parent.b).toBe(system.modules.get('a.b'));
+  });
+
+  it('leaves an own export of the same name enumerable (the binding goes through setAttr)', () => {
+    const { system } = memorySystem({
+      a: { package: true, body: (m) => void (m.b = 'an export') },
+      'a.b': () => undefined,
+    });
+    system.importModule('a.b');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['b']);
+    expect(parent.b).toBe(system.modules.get('a.b')); // Python's setattr: the submodule wins
+  });
+
+  it('leaves an export getter of the same name alone', () => {
+    const { system } = memorySystem({
+      a: {
+        package: true,
+        body: (m) =>
+          void Object.defineProperty(m, 'b', {
+            enumerable: true,
+            configurable: true,
+            get: () => 'an export',
+          }),
+      },
+      'a.b': () => undefined,
+    });
+    system.importModule('a.b');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['b']);
+    expect(parent.b).toBe('an export');
+  });
+
+  it('rebinds, still non-enumerable, when the submodule is imported again', () => {
+    const { system } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
+    const first = system.importModule('a.b');
+    system.modules.delete('a.b');
+    const second = system.importModule('a.b');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(second).not.toBe(first);
+    expect(parent.b).toBe(second);
+    expect(Object.keys(parent)).toEqual([]);
+  });
+
+  it('binds non-enumerably on a parent entry that is a function', () => {
+    const fn = Object.assign(() => 1, { version: '1' });
+    const { system } = memorySystem({
+      a: { package: true, body: (_m, sys) => void sys.modules.set('a', fn) },
+      'a.b': () => undefined,
+    });
+    const child = system.importModule('a.b');
+    expect((fn as unknown as Record<string, unknown>).b).toBe(child);
+    expect(Object.keys(fn)).toEqual(['version']);
   });
 
   it('issues an ImportWarning, not an error, when the parent refuses attributes', () => {

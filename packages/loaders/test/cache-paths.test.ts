@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 import { ErrorCodes, ImportArgumentError } from '@importlib/core';
 
-import { cacheFromSource, COMPILED_SUFFIX, MAGIC_TAG, PYCACHE, sourceFromCache } from '../src/cache-paths.js';
+import { cacheFromSource, MAGIC_TAG, sourceFromCache } from '../src/cache-paths.js';
+import { COMPILED_SUFFIX, PYCACHE } from '../src/layout.js';
 import { getMagicTag } from '../src/magic.js';
 
 const root = path.parse(process.cwd()).root;
