@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // @swc/core extracts its native binding on first use; keep that inside the workspace (git-ignored),
-// not in the user's home, so tests and CI are self-contained (see TOOLCHAIN notes in the design docs).
+// not in the user's home, so tests and CI are self-contained.
 process.env.SWC_NATIVE_BINDING_CACHE ??= fileURLToPath(new URL('./.cache/swc', import.meta.url));
 
 const conditions = ['@importlib/source', 'import', 'module', 'node', 'default'];

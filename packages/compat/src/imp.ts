@@ -26,6 +26,7 @@ import { getSuffixes } from '@importlib/hooks';
 import {
   ExtensionFileLoader,
   JsonFileLoader,
+  PACKAGE_MARKERS,
   SourceFileLoader,
   SourcelessFileLoader,
   type LoaderContext,
@@ -62,9 +63,6 @@ import {
 
 /** What {@link Imp.find_module} returns: `[file, pathname, description]`. */
 export type FindModuleResult = [file: ModuleFile | null, pathname: string, description: ModuleDescription];
-
-/** The names that make a folder a package, in the file finder's order. */
-const PACKAGE_MARKERS = ['__init__', 'index'] as const;
 
 const KIND_OF_SUFFIX = {
   extension: [C_EXTENSION, 'rb'],

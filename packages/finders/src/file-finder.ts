@@ -29,6 +29,7 @@ import {
   type PathEntryFinder,
   type PathHook,
 } from '@importlib/core';
+import { PACKAGE_MARKERS } from '@importlib/loaders';
 
 import { ListingCache, statKind, type FolderListing } from './listing-cache.js';
 
@@ -52,9 +53,6 @@ export interface FileFinderOptions {
    */
   trace?: ((message: string, level: 1 | 2) => void) | null;
 }
-
-/** The names that make a folder a package, in order of precedence (shared with the zip importer). */
-export const PACKAGE_MARKERS = ['__init__', 'index'] as const;
 
 type FinderArgs = LoaderDetail[] | [FileFinderOptions, ...LoaderDetail[]];
 

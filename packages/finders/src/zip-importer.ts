@@ -30,7 +30,9 @@ import {
   entryPath,
   getZipDirectory,
   invalidateZipDirectory,
+  PACKAGE_MARKERS,
   readZipData,
+  SOURCE_SUFFIXES,
   ZipImportError,
   ZipJsonLoader,
   ZipReader,
@@ -41,15 +43,8 @@ import {
 } from '@importlib/loaders';
 
 import { withoutStack } from './decline.js';
-import { PACKAGE_MARKERS } from './file-finder.js';
 import type { ListingCache } from './listing-cache.js';
 import { splitAtFile } from './split-at-file.js';
-
-/**
- * The source suffixes the source loaders run, in the order a folder or an archive is searched (the
- * zip importer's default; `createImportSystem` gives the file finder and the zip importer these).
- */
-export const SOURCE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
 /** Options of a {@link ZipImporter}. */
 export interface ZipImporterOptions {

@@ -11,13 +11,15 @@ import {
   FrozenImporter,
   ListingCache,
   NodeFallbackFinder,
-  SOURCE_SUFFIXES,
   ZipImporter,
   type LoaderDetail,
 } from '@importlib/finders';
 import {
   COMPILED_SUFFIX,
+  EXTENSION_SUFFIXES,
   ExtensionFileLoader,
+  JSON_SUFFIXES,
+  SOURCE_SUFFIXES,
   JsonFileLoader,
   LoaderContext,
   type Inittab,
@@ -27,11 +29,8 @@ import {
   type LoaderOptions,
 } from '@importlib/loaders';
 
-export { SOURCE_SUFFIXES };
-/** The suffix of native addons. */
-export const EXTENSION_SUFFIXES = ['.node'] as const;
-/** The suffix of JSON data modules. */
-export const JSON_SUFFIXES = ['.json'] as const;
+// Layout rules of @importlib/loaders (layout.ts), exported here too as they always were.
+export { EXTENSION_SUFFIXES, JSON_SUFFIXES, SOURCE_SUFFIXES };
 
 /**
  * The `(loader, suffixes)` pairs of the file finder, in Python's order: extensions, then sources,
@@ -126,6 +125,8 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   const context = new LoaderContext(system, options);
   contexts.set(system, context);
   const details = supportedLoaderDetails(context);
+  // The settled option, from the one place every loader reads it (frozen code and Node's fallback too).
+  const { nodeFallback } = context;
   // One listing cache for the three hooks: a package folder a FileFinder found is known to be a
   // folder, so the bundle and zip hooks decline it, and the folder hook takes it, with no `stat`.
   // A folder's mtime is checked once per outer synchronous import, not on every lookup (Python's
@@ -138,16 +139,12 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
     : FileFinder.pathHook({ listings }, ...details);
   // Zip archives before folders (CPython's `path_hooks` order: zipimporter, then FileFinder).
   const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES, listings, checkId });
-  system.pathHooks.push(
-    FrozenImporter.pathHook(system, { nodeFallback: options.nodeFallback, listings }),
-    zipHook,
-    hook,
-  );
+  system.pathHooks.push(FrozenImporter.pathHook(system, { nodeFallback, listings }), zipHook, hook);
   system.metaPath = [
     ...(options.builtins === false ? [] : [new BuiltinImporter({ system, inittab: options.inittab })]),
-    new FrozenImporter({ system, bundles: options.frozen ?? [], nodeFallback: options.nodeFallback }),
+    new FrozenImporter({ system, bundles: options.frozen ?? [], nodeFallback }),
     system.pathFinder,
-    ...(options.nodeFallback === false ? [] : [new NodeFallbackFinder(system)]),
+    ...(nodeFallback ? [new NodeFallbackFinder(system)] : []),
   ];
   return system;
 }

@@ -14,6 +14,8 @@ import path from 'node:path';
 
 import { ImportArgumentError } from '@importlib/core';
 
+import { COMPILED_SUFFIX, PYCACHE } from './layout.js';
+
 /**
  * The cache tag in cache file names (Python's `sys.implementation.cache_tag`). It names the file
  * format family; finer changes (the format revision, the transpiler's version) are caught by the
@@ -21,12 +23,6 @@ import { ImportArgumentError } from '@importlib/core';
  * new ones.
  */
 export const MAGIC_TAG = 'importlib-1';
-
-/** The suffix of compiled files, both in `__pycache__` and for compiled-only modules. */
-export const COMPILED_SUFFIX = '.jsc';
-
-/** The name of the cache folder beside the sources (PEP 3147). */
-export const PYCACHE = '__pycache__';
 
 /** Options of {@link cacheFromSource} and {@link sourceFromCache}. */
 export interface CachePathOptions {

@@ -4,7 +4,6 @@
  * `compileFile` share.
  */
 import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
 
 import { CodeObject, ImportError, isThenable, type Loader, type ModuleType } from '@importlib/core';
 
@@ -17,8 +16,9 @@ import {
   type InvalidationMode,
 } from './compiled-cache.js';
 import { writeFileAtomic } from './io/atomic-write.js';
+import { isPackageFile } from './layout.js';
 import type { LoaderContext } from './loader-context.js';
-import { compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
+import { checkAsyncAllowed, compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
 import { registerSourceMap, type SourceMapLoader } from './stack-traces.js';
 
 /**
@@ -32,11 +32,6 @@ export interface Prepared {
   writeTo: string | null;
   /** The compiled file's mode: the source's, owner-writable (Python's `_calc_mode`). */
   mode: number;
-}
-
-function isPackageFile(path: string): boolean {
-  const stem = basename(path, extname(path));
-  return stem === '__init__' || stem === 'index';
 }
 
 /** @internal The error for the source `path` of `name` that cannot be stat'ed or read (shared with compile-file). */
@@ -110,6 +105,7 @@ export abstract class CodeFileLoader implements Loader {
 
   #run(prepared: Prepared, module: ModuleType): void | Promise<void> {
     const { system } = this.context;
+    checkAsyncAllowed(system, prepared.body.isAsync, module.__name__, this.path);
     const scope = createModuleScope(system, module, this.path, { nodeFallback: this.context.nodeFallback });
     let result: unknown;
     try {

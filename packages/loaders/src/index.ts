@@ -8,8 +8,21 @@
  * @module @importlib/loaders
  */
 
+// The layout of a source tree: package markers, suffixes, the folders never searched, the tools' walk.
+export {
+  COMPILED_SUFFIX,
+  EXTENSION_SUFFIXES,
+  JSON_SUFFIXES,
+  listFolder,
+  PACKAGE_MARKERS,
+  PYCACHE,
+  SOURCE_SUFFIXES,
+  walkTree,
+} from './layout.js';
+export type { FolderEntry, TreeFile, WalkTreeOptions } from './layout.js';
+
 // The compiled cache: file names, format, freshness and atomic writes.
-export { cacheFromSource, COMPILED_SUFFIX, MAGIC_TAG, PYCACHE, sourceFromCache } from './cache-paths.js';
+export { cacheFromSource, MAGIC_TAG, sourceFromCache } from './cache-paths.js';
 export type { CachePathOptions } from './cache-paths.js';
 export {
   CompiledCacheError,

@@ -3,26 +3,27 @@
  * current realm (with V8's code cache), and the `require`, `module` and dynamic `import()` that module
  * code sees. They all go back through the import system the module was loaded by.
  */
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 
 import {
   ImportArgumentError,
+  isThenable,
   ModuleNotFoundError,
+  RequireAsyncError,
   type ImportSystem,
   type ModuleType,
 } from '@importlib/core';
 
 import { resolveSpecifier, type Target } from './specifiers.js';
-import { DYNAMIC_IMPORT, ImportSyntaxError } from './transpile.js';
+import { awaitsAtTopLevel, ESM_OPENER, ImportSyntaxError, MODULE_PARAMS } from './transpile.js';
 
-const PARAMS = `exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT}`;
-const SYNC_PREFIX = `(function (${PARAMS}) {`;
-const ASYNC_PREFIX = `(async function (${PARAMS}) {`;
+const SYNC_PREFIX = `(function (${MODULE_PARAMS}) {`;
+const ASYNC_PREFIX = `(async function (${MODULE_PARAMS}) {`;
 
-/** The function a module body compiles to. */
+/** The function a module body compiles to (its parameters are `MODULE_PARAMS`). */
 export type ModuleFunction = (
   this: unknown,
   exports: object,
@@ -31,7 +32,54 @@ export type ModuleFunction = (
   filename: string,
   dirname: string,
   dynamicImport: (specifier: unknown) => Promise<unknown>,
+  loader: unknown,
+  name: unknown,
+  spec: unknown,
+  helpers: RuntimeHelpers,
 ) => unknown;
+
+/** The helpers transpiled bodies call (the wrapper's `__importlib_runtime__`). */
+export interface RuntimeHelpers {
+  /** Record that `exports` belongs to an ES module (for Node's default-import interop). */
+  markModule(exports: object): void;
+  /** Whether `value` is the exports of an ES module (Node's interop: its default import is `.default`). */
+  isModule(value: unknown): boolean;
+  /**
+   * Drop the re-exported names (`name, source, key` triples) whose source module has no `key`: in a
+   * TypeScript file they named types only, which `tsc` drops (swc cannot tell without type information).
+   */
+  pruneTypeExports(exports: object, entries: readonly unknown[]): void;
+}
+
+const esModules = new WeakSet<object>();
+const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
+
+/** @internal The helpers every module body gets (one object for the process: no state per module). */
+export const runtimeHelpers: RuntimeHelpers = Object.freeze({
+  markModule(exports: object): void {
+    esModules.add(exports);
+  },
+  isModule(value: unknown): boolean {
+    return (
+      (typeof value === 'object' || typeof value === 'function') && value !== null && esModules.has(value)
+    );
+  },
+  pruneTypeExports(exports: object, entries: readonly unknown[]): void {
+    for (let i = 0; i + 2 < entries.length; i += 3) {
+      const name = entries[i] as string;
+      const source = entries[i + 1];
+      const key = entries[i + 2] as string;
+      const present =
+        (typeof source === 'object' || typeof source === 'function') &&
+        source !== null &&
+        (hasOwn(source, key) || (source as Record<string, unknown>)[key] !== undefined);
+      if (!present) {
+        const descriptor = Object.getOwnPropertyDescriptor(exports, name);
+        if (descriptor?.configurable && descriptor.get) delete (exports as Record<string, unknown>)[name];
+      }
+    }
+  },
+});
 
 /** A compiled module body. */
 export interface CompiledBody {
@@ -46,8 +94,10 @@ export interface CompiledBody {
 }
 
 /**
- * Compile a transpiled body. A body with top-level `await` is compiled as an async function (tried
- * only when a synchronous compile fails and the code mentions `await`, unless `isAsync` is known).
+ * Compile a transpiled body. A body with top-level `await` is compiled as an async function: `isAsync`
+ * comes with the code (from `transpile`, or the compiled file); when it is not given, an ES module's
+ * body is checked for top-level `await` (`awaitsAtTopLevel`). A CommonJS body is never async: Node
+ * refuses `await` at the top of a CommonJS file.
  */
 export function compileBody(
   js: string,
@@ -68,17 +118,10 @@ export function compileBody(
       firstLineOffset: prefix.length,
     };
   };
-  if (options.isAsync) return attempt(true);
+  const isAsync = options.isAsync ?? (js.startsWith(ESM_OPENER) && awaitsAtTopLevel(js));
   try {
-    return attempt(false);
+    return attempt(isAsync);
   } catch (error) {
-    if (error instanceof SyntaxError && /\bawait\b/.test(js)) {
-      try {
-        return attempt(true);
-      } catch {
-        // report the first error: the body is broken either way
-      }
-    }
     throw compileError(error, filename, options.moduleName);
   }
 }
@@ -100,17 +143,42 @@ function compileError(error: unknown, filename: string, moduleName: string | und
 /** The `require` module code sees. */
 export interface ModuleRequire {
   (specifier: string): unknown;
-  /** Where `specifier` would be loaded from: a module's `__file__`, or Node's resolution. */
-  resolve(specifier: string): string;
+  /**
+   * Where `specifier` would be loaded from: a module's `__file__`, or Node's resolution. With
+   * `options.paths`, Node's resolution from those folders.
+   */
+  resolve: ((specifier: string, options?: { paths?: string[] }) => string) & {
+    /** The folders Node's resolution looks in for `specifier` (`null` for a Node built-in). */
+    paths(specifier: string): string[] | null;
+  };
+  /**
+   * The modules of this import system by file, as Node's `require.cache` (see `requireCache`), over
+   * Node's own cache for files Node loads itself.
+   */
+  readonly cache: Record<string, CommonJsModule | NodeJS.Module | undefined>;
+  /** The CommonJS module of the system's `__main__`, else Node's own main module. */
+  readonly main: CommonJsModule | NodeJS.Module | undefined;
 }
 
-/** The CommonJS `module` object module code sees. Assigning `exports` replaces the registry entry. */
+/**
+ * The CommonJS `module` object module code sees, as Node gives it. Assigning `exports` replaces the
+ * registry entry; whatever `exports` holds after the body ran (however it was set, even by
+ * `Object.defineProperty`) is read back then, as Node's `require` returns `module.exports`.
+ */
 export interface CommonJsModule {
   exports: unknown;
+  /** `'.'` for the system's `__main__`, else the file (Node's ids). */
   readonly id: string;
   readonly filename: string;
   readonly path: string;
+  /** `true` once the body has run to its end. */
   loaded: boolean;
+  /** The module whose body first required this one; `null` when none was running (Node: deprecated). */
+  readonly parent: CommonJsModule | null;
+  /** The modules this one required, in order (Node's `module.children`). */
+  readonly children: CommonJsModule[];
+  /** The `node_modules` folders Node's resolution looks in from this file. */
+  readonly paths: string[];
   readonly require: ModuleRequire;
 }
 
@@ -120,6 +188,10 @@ export interface ModuleScope {
   require: ModuleRequire;
   module: CommonJsModule;
   dynamicImport: (specifier: unknown) => Promise<unknown>;
+  /** @internal Called once the body has run: reads `module.exports` back, sets `module.loaded`. */
+  finish(): void;
+  /** @internal */
+  scopes: SystemScopes;
 }
 
 /** Options of {@link createModuleScope}. */
@@ -143,6 +215,116 @@ function notClaimed(system: ImportSystem, error: unknown, name: string): boolean
 }
 
 /**
+ * What module scopes of one system share: the CommonJS module of each file and each name (for
+ * `require.cache`, `module.children`), and the module whose body is running (`module.parent`).
+ */
+interface SystemScopes {
+  byFile: Map<string, { name: string; module: CommonJsModule }>;
+  byName: Map<string, CommonJsModule>;
+  running: CommonJsModule | null;
+  cache: Record<string, CommonJsModule | NodeJS.Module | undefined> | undefined;
+}
+
+const scopesOf = new WeakMap<ImportSystem, SystemScopes>();
+
+function systemScopes(system: ImportSystem): SystemScopes {
+  let scopes = scopesOf.get(system);
+  if (scopes === undefined) {
+    scopes = { byFile: new Map(), byName: new Map(), running: null, cache: undefined };
+    scopesOf.set(system, scopes);
+  }
+  return scopes;
+}
+
+/**
+ * The CommonJS module of `file` while its module is still what `system.modules` holds (its module
+ * object, or what its `module.exports` replaced it with).
+ */
+function liveModule(system: ImportSystem, scopes: SystemScopes, file: string): CommonJsModule | undefined {
+  const entry = scopes.byFile.get(file);
+  if (entry === undefined) return undefined;
+  const current = system.modules.get(entry.name);
+  if (
+    current !== undefined &&
+    current !== null &&
+    (current === entry.module.exports || isModuleOf(current, file))
+  )
+    return entry.module;
+  scopes.byFile.delete(file);
+  return undefined;
+}
+
+function isModuleOf(value: unknown, file: string): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    (value as { __file__?: unknown }).__file__ === file
+  );
+}
+
+/**
+ * `require.cache` for the modules of `system`, keyed by file (`__file__`), as Node keys its cache by
+ * resolved file name. Reading an entry gives the CommonJS module of the file while its module is in
+ * `system.modules`; deleting it removes the module from `system.modules` (Python's
+ * `del sys.modules[name]`), so the next `require` runs the file again (what import-fresh and
+ * clear-module do). Files Node loads itself (npm dependencies outside the system) are in Node's own
+ * cache, which this object falls back to.
+ */
+function requireCache(system: ImportSystem, scopes: SystemScopes, node: () => NodeJS.Require) {
+  const nodeCache = (): NodeJS.Dict<NodeJS.Module> => node().cache;
+  const target = Object.create(null) as Record<string, CommonJsModule | NodeJS.Module | undefined>;
+  return new Proxy(target, {
+    get(_, key) {
+      if (typeof key !== 'string') return undefined;
+      return liveModule(system, scopes, key) ?? nodeCache()[key];
+    },
+    has(_, key) {
+      return typeof key === 'string' && (liveModule(system, scopes, key) !== undefined || key in nodeCache());
+    },
+    set(_, key, value) {
+      if (typeof key !== 'string') return false;
+      const entry = scopes.byFile.get(key);
+      if (entry !== undefined && liveModule(system, scopes, key) !== undefined) {
+        // A module put in place of the file's: its exports become the registry entry.
+        system.modules.set(entry.name, (value as { exports?: unknown } | null)?.exports);
+        return true;
+      }
+      nodeCache()[key] = value as NodeJS.Module;
+      return true;
+    },
+    deleteProperty(_, key) {
+      if (typeof key !== 'string') return true;
+      const entry = scopes.byFile.get(key);
+      if (entry !== undefined && liveModule(system, scopes, key) !== undefined) {
+        scopes.byFile.delete(key);
+        system.modules.delete(entry.name);
+        return true;
+      }
+      return delete nodeCache()[key];
+    },
+    ownKeys() {
+      const keys = new Set<string>();
+      for (const file of [...scopes.byFile.keys()]) if (liveModule(system, scopes, file)) keys.add(file);
+      for (const file of Object.keys(nodeCache())) keys.add(file);
+      return [...keys];
+    },
+    getOwnPropertyDescriptor(_, key) {
+      if (typeof key !== 'string') return undefined;
+      const value = liveModule(system, scopes, key) ?? nodeCache()[key];
+      return value === undefined
+        ? undefined
+        : { value, writable: true, enumerable: true, configurable: true };
+    },
+  });
+}
+
+/** Node's `module.paths` of a file in `folder`: each `node_modules` from there up to the root. */
+function nodeModulePaths(folder: string): string[] {
+  const paths = (Module as unknown as { _nodeModulePaths?: (from: string) => string[] })._nodeModulePaths;
+  return typeof paths === 'function' ? paths(folder) : [];
+}
+
+/**
  * The `require`, `module`, `exports` and `import()` of one module, bound to `system`. Relative
  * specifiers resolve against the module's package; what no finder claims goes to Node's resolution
  * from `file`.
@@ -158,6 +340,7 @@ export function createModuleScope(
   const fallback = options.nodeFallback ?? true;
   let nodeRequire: NodeJS.Require | undefined;
   const node = (): NodeJS.Require => (nodeRequire ??= createRequire(file));
+  const scopes = systemScopes(system);
 
   /** Only a bare specifier that no finder claims goes on to Node's resolution (when enabled). */
   const mayFallBack = (target: Target, error: unknown): boolean =>
@@ -170,7 +353,9 @@ export function createModuleScope(
     const target = resolveSpecifier(specifier, name, pkg, file);
     if (target.name !== null) {
       try {
-        return system.importModule(target.name);
+        const value = system.importModule(target.name);
+        addChild(target.name);
+        return value;
       } catch (error) {
         if (!mayFallBack(target, error)) throw error;
       }
@@ -178,7 +363,8 @@ export function createModuleScope(
     return node()(specifier);
   }) as ModuleRequire;
 
-  require.resolve = (specifier: string): string => {
+  const resolve = (specifier: string, resolveOptions?: { paths?: string[] }): string => {
+    if (resolveOptions?.paths !== undefined) return node().resolve(specifier, resolveOptions);
     const target = resolveSpecifier(specifier, name, pkg, file);
     if (target.kind === 'builtin') return specifier;
     if (target.name !== null) {
@@ -193,13 +379,23 @@ export function createModuleScope(
     }
     return node().resolve(specifier);
   };
+  resolve.paths = (specifier: string): string[] | null => node().resolve.paths(specifier);
+  require.resolve = resolve;
+  Object.defineProperty(require, 'cache', {
+    get: () => (scopes.cache ??= requireCache(system, scopes, node)),
+    enumerable: true,
+  });
+  Object.defineProperty(require, 'main', {
+    get: () => scopes.byName.get('__main__') ?? node().main,
+    enumerable: true,
+  });
 
   const dynamicImport = async (specifier: unknown): Promise<unknown> => {
     const text = String(specifier);
     const target = resolveSpecifier(text, name, pkg, file);
     if (target.name !== null) {
       try {
-        return namespaceOf(await system.importModuleAsync(target.name));
+        return namespaceOf(await system.importModuleAsync(target.name), nodeInterop);
       } catch (error) {
         if (!mayFallBack(target, error)) throw error;
       }
@@ -207,11 +403,14 @@ export function createModuleScope(
     // Node's own loader: an ESM-only npm package cannot be required on Node 20, but it can be imported.
     return import(pathToFileURL(node().resolve(text)).href);
   };
+  const nodeInterop = !TS_INTEROP.test(file);
 
   // `exports` is the module object itself. (Export getters are made configurable at transpile time, so
   // a reload can run the module again in the same object.)
   const exports = module;
   let current: unknown = exports;
+  const parent = scopes.running;
+  let paths: string[] | undefined;
   const cjs: CommonJsModule = {
     get exports() {
       return current;
@@ -220,25 +419,75 @@ export function createModuleScope(
       current = value;
       system.modules.set(name, value);
     },
-    id: file,
+    id: name === '__main__' ? '.' : file,
     filename: file,
     path: dirname(file),
     loaded: false,
+    parent,
+    children: [],
+    get paths() {
+      return (paths ??= nodeModulePaths(dirname(file)));
+    },
     require,
   };
-  return { exports, require, module: cjs, dynamicImport };
+  if (parent !== null) parent.children.push(cjs);
+  scopes.byFile.set(file, { name, module: cjs });
+  scopes.byName.set(name, cjs);
+
+  /** Node's `updateChildren`: a module required again is still a child of each module requiring it. */
+  function addChild(childName: string): void {
+    const child = scopes.byName.get(childName);
+    if (child !== undefined && child !== cjs && !cjs.children.includes(child)) cjs.children.push(child);
+  }
+
+  /**
+   * After the body ran: `module.exports` as it is now becomes the registry entry (Node's require
+   * returns it, however it was set), unless something else replaced the entry meanwhile.
+   */
+  const finish = (): void => {
+    const final = cjs.exports;
+    if (final !== current && system.modules.get(name) === current) system.modules.set(name, final);
+    cjs.loaded = true;
+  };
+
+  return { exports, require, module: cjs, dynamicImport, finish, scopes };
 }
 
-/** What `import()` of an import-system module gives: an ES namespace-like object. */
-function namespaceOf(value: unknown): unknown {
+/** Files whose default-import interop is TypeScript's `esModuleInterop` (the rest follow Node). */
+const TS_INTEROP = /\.(?:[cm]?tsx?|jsx)$/i;
+
+/**
+ * What `import()` of an import-system module gives: an ES namespace-like object. Under Node's interop
+ * only an ES module is its own namespace (a CommonJS module's, Babel's `__esModule` ones included, is
+ * its keys plus `default`: `module.exports`); under TypeScript's, `__esModule` decides.
+ */
+function namespaceOf(value: unknown, nodeInterop: boolean): unknown {
   if ((typeof value === 'object' || typeof value === 'function') && value !== null) {
-    if ((value as { __esModule?: unknown }).__esModule) return value;
+    if (nodeInterop ? esModules.has(value) : (value as { __esModule?: unknown }).__esModule) return value;
     const namespace: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) namespace[key] = (value as Record<string, unknown>)[key];
     namespace.default = value;
     return namespace;
   }
   return { default: value };
+}
+
+/**
+ * Refuse, before it runs, a body that awaits at top level when a synchronous import is running (the
+ * import system's `outerImportId`): a synchronous import cannot wait for it, and a body left running
+ * in the background would run a second time when an async import came for it.
+ *
+ * Module code's `import()` starts its import in a promise job (swc compiles it to
+ * `Promise.resolve().then(…)`), so an async import never runs inside the synchronous import that
+ * started it. (An `importModuleAsync()` called directly by module code while a synchronous import
+ * runs starts inside it, and is refused a module that awaits, until its first `await`.)
+ */
+export function checkAsyncAllowed(system: ImportSystem, isAsync: boolean, name: string, file: string): void {
+  if (!isAsync || system.outerImportId === null) return;
+  throw new RequireAsyncError(
+    `cannot import '${name}' synchronously: it awaits at top level (${file}); import it with importModuleAsync() or import()`,
+    { moduleName: name, path: file },
+  );
 }
 
 /** Run a compiled body as `module`; returns what the body returns (a promise for an async body). */
@@ -248,16 +497,35 @@ export function runBody(body: CompiledBody, scope: ModuleScope, file: string): u
 
 /**
  * Call a module function (the CommonJS-style wrapper) with the scope's `exports`, `require`,
- * `module`, file name, folder and dynamic import, `this` being `exports`, as Node calls its wrapper.
+ * `module`, file name, folder and dynamic import, and the module's `__loader__`, `__name__` and
+ * `__spec__`, `this` being `exports`, as Node calls its wrapper (an ES module's body has no `this`:
+ * swc compiles it away). When the body has run (or its promise settled), `module.exports` is read
+ * back and `module.loaded` set.
  */
 export function callModuleFunction(fn: ModuleFunction, scope: ModuleScope, file: string): unknown {
-  return fn.call(
-    scope.exports,
-    scope.exports,
-    scope.require,
-    scope.module,
-    file,
-    dirname(file),
-    scope.dynamicImport,
-  );
+  const { scopes } = scope;
+  const module = scope.exports as ModuleType;
+  const outer = scopes.running;
+  scopes.running = scope.module;
+  let result: unknown;
+  try {
+    result = fn.call(
+      scope.exports,
+      scope.exports,
+      scope.require,
+      scope.module,
+      file,
+      dirname(file),
+      scope.dynamicImport,
+      module.__loader__,
+      module.__name__,
+      module.__spec__,
+      runtimeHelpers,
+    );
+  } finally {
+    scopes.running = outer;
+  }
+  if (isThenable(result)) return Promise.resolve(result).then(() => scope.finish());
+  scope.finish();
+  return result;
 }

@@ -17,7 +17,7 @@
  */
 import path from 'node:path';
 
-import { cacheFromSource, MAGIC_TAG, PYCACHE } from '../cache-paths.js';
+import { cacheFromSource, MAGIC_TAG } from '../cache-paths.js';
 import { CodeFileLoader, mapOf, preparedFrom, readIfExists, type Prepared } from '../code-file-loader.js';
 import {
   CompiledCacheError,
@@ -28,6 +28,7 @@ import {
 } from '../compiled-cache.js';
 import { crc32 } from '../io/crc32.js';
 import { JsonFileLoader } from '../json-loader.js';
+import { PYCACHE } from '../layout.js';
 import type { LoaderContext } from '../loader-context.js';
 import { compileBody } from '../runtime.js';
 import { registerSourceMap } from '../stack-traces.js';
@@ -264,16 +265,16 @@ export class ZipSourceLoader extends ZipCodeLoader {
     }
 
     const text = readSource().toString('utf8');
-    const { code, map } = transpile(text, this.path, this.context.transpile, name);
+    const { code, map, isAsync } = transpile(text, this.path, this.context.transpile, name);
     const record: CompiledRecord = {
       invalidation: 'unchecked-hash',
       sourceHash: key,
-      isAsync: false,
+      isAsync,
       js: code,
       map,
       v8: null,
     };
-    const body = compileBody(code, this.path, { moduleName: name });
+    const body = compileBody(code, this.path, { isAsync, moduleName: name });
     if (map !== null) registerSourceMap(this.path, mapOf(map), body.firstLineOffset);
     return { body, record, writeTo: cache.write ? cachePath : null, mode: 0o666 };
   }
