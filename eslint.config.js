@@ -92,6 +92,7 @@ export default tseslint.config(
       '**/test/.work/**',
       'bench-results/**',
       'compat-npm/fixtures/**',
+      '.cache/**',
     ],
   },
   js.configs.recommended,
