@@ -91,6 +91,8 @@ export default tseslint.config(
       '**/test/fixtures/**',
       '**/test/.work/**',
       'bench-results/**',
+      'compat-npm/fixtures/**',
+      '.cache/**',
     ],
   },
   js.configs.recommended,
@@ -115,8 +117,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'examples/**', 'tools/**', 'bench/**', '**/test/**'],
+    files: ['scripts/**', 'examples/**', 'tools/**', 'bench/**', '**/test/**', 'compat-npm/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // the npm compatibility suite runs real packages' calls (servers, buffers) under Node
+    files: ['compat-npm/**'],
+    languageOptions: { globals: { Buffer: 'readonly', fetch: 'readonly' } },
   },
   ...layers.map(layerRule),
   noCycle,

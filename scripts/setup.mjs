@@ -6,15 +6,18 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { satisfiesRange } from './node-range.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const pnpm = manifest.packageManager; // "pnpm@10.x.y": the one place the version is pinned
 const marker = join(root, 'node_modules', '.modules.yaml');
 const lockfile = join(root, 'pnpm-lock.yaml');
 
-const [major] = process.versions.node.split('.').map(Number);
-if (major < 20) {
-  console.error(`importlib needs Node >= 20 (this is ${process.version}).`);
+// The range every package.json declares: require() of an ES module works unflagged only from there.
+const range = manifest.engines.node;
+if (!satisfiesRange(process.versions.node, range)) {
+  console.error(`importlib needs Node ${range} (this is ${process.version}).`);
   process.exit(1);
 }
 

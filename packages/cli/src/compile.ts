@@ -2,16 +2,21 @@
  * `importlib compile` (Python's `compileall`): fill the compiled cache for whole trees, on one thread
  * or on `-j N` worker threads, with a progress bar on a terminal.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import cliProgress from 'cli-progress';
 
 import { ImportSystem } from '@importlib/core';
-import { SOURCE_SUFFIXES } from '@importlib/hooks';
-import { compileFile, LoaderContext, PYCACHE, type InvalidationMode } from '@importlib/loaders';
+import {
+  compileFile,
+  LoaderContext,
+  SOURCE_SUFFIXES,
+  walkTree,
+  type InvalidationMode,
+} from '@importlib/loaders';
 
 import type { CommandIO } from './run-command.js';
 import { errorCode, painter } from './output.js';
@@ -84,12 +89,15 @@ export function compileContext(settings: CompileSettings): LoaderContext {
   });
 }
 
-const SOURCE_FILE = new RegExp(`(?:${SOURCE_SUFFIXES.map((s) => s.replace('.', '\\.')).join('|')})$`);
+/** A source file the walk found: a source suffix, and not a dot-file (hidden, as dot-folders are). */
+const isSource = (path: string): boolean =>
+  !basename(path).startsWith('.') && SOURCE_SUFFIXES.some((suffix) => path.endsWith(suffix));
 
 /**
  * The source files under `paths` (files are taken as they are, folders walked), sorted per folder.
- * `__pycache__`, `node_modules` and dot-folders are not entered (`node_modules` is served by Node's
- * resolution, not the compiled cache). A path that cannot be read is a failure.
+ * The walk is the layout's (`walkTree`): `__pycache__`, `node_modules` and dot-folders are not
+ * entered (`node_modules` is served by Node's resolution, not the compiled cache), nor are links to
+ * folders (as `compileall`), and only regular files are taken. A path that cannot be read is a failure.
  */
 export function listSources(
   paths: readonly string[],
@@ -101,33 +109,27 @@ export function listSources(
   const unlistable = (path: string, error: unknown): void => {
     failures.push({ file: path, message: `can't list '${path}': ${(error as Error).message}`, code: null });
   };
-  const walk = (path: string, top: boolean): void => {
-    if (exclude?.test(path)) return;
+  for (const top of paths) {
+    const path = resolve(top);
+    if (exclude?.test(path)) continue;
     let isDir: boolean;
     try {
       isDir = statSync(path).isDirectory();
     } catch (error) {
-      if (top) unlistable(path, error);
-      return;
+      unlistable(path, error);
+      continue;
     }
     if (!isDir) {
-      if (top || SOURCE_FILE.test(path)) files.push(path);
-      return;
+      files.push(path);
+      continue;
     }
-    onFolder?.(path);
-    let names: string[];
-    try {
-      names = readdirSync(path).sort();
-    } catch (error) {
-      unlistable(path, error);
-      return;
-    }
-    for (const name of names) {
-      if (name === PYCACHE || name === 'node_modules' || name.startsWith('.')) continue;
-      walk(join(path, name), false);
-    }
-  };
-  for (const path of paths) walk(resolve(path), true);
+    const found = walkTree(path, {
+      exclude: exclude && ((entry) => exclude.test(entry)),
+      onFolder,
+      onError: unlistable,
+    });
+    for (const file of found) if (isSource(file.path)) files.push(file.path);
+  }
   return files;
 }
 

@@ -1,6 +1,7 @@
 // `importlib compile` (compileall) end to end, as a child process over real trees: what it writes,
 // what it skips, failures, invalidation modes, workers, and its output on a pipe and on a terminal.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -54,6 +55,20 @@ describe('importlib compile', () => {
     expect(compiledIn(join(root, 'node_modules', 'dep'))).toEqual([]);
     expect(compiledIn(join(root, '.hidden'))).toEqual([]);
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'ends on a link loop, does not enter links to folders, and never opens a FIFO',
+    async () => {
+      const root = sources();
+      symlinkSync(root, join(root, 'pkg', 'loop')); // pkg/loop -> the root: a cycle
+      symlinkSync(join(root, 'pkg'), join(root, 'linked')); // pkg again, through a link
+      execFileSync('mkfifo', [join(root, 'pkg', 'pipe.ts')]); // reading it would block for ever
+      const result = await importlib(['compile', root]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toContain('pipe.ts');
+      expect(result.stdout.endsWith('compiled 4, skipped 0 (up to date), failed 0\n')).toBe(true);
+    },
+  );
 
   it('writes the files the import then reads instead of transpiling', async () => {
     const root = sources();

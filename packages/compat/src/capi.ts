@@ -6,8 +6,6 @@
  * - "borrowed" and "new" references mean nothing in JavaScript: each function returns the object
  *   itself (the one `system.modules` holds), and its doc comment says which;
  * - `const char *` and `PyObject *` names are both JavaScript strings.
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import {
   CodeObject,

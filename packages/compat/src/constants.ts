@@ -1,8 +1,6 @@
 /**
  * The module-type constants of Python's `imp` module, with Python's values, and the
  * `(suffix, mode, type)` description triples `get_suffixes()` and `find_module()` return.
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 
 /** Unused (Python's `imp.SEARCH_ERROR`, 0). */

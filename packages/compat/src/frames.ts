@@ -1,8 +1,6 @@
 /**
  * Trimming the import machinery's own frames from the stack trace of a failed import, as CPython's
  * `remove_importlib_frames` does for `PyImport_ImportModuleLevelObject`.
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';

@@ -2,8 +2,6 @@
  * `imp`: Python 2's `imp` module over an `ImportSystem`, every function and constant under its Python
  * name. Python's `sys.modules`, `sys.path` and the import lock are the bound system's `modules`,
  * `path` and global import lock.
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import { join, resolve } from 'node:path';
 
@@ -28,6 +26,7 @@ import { getSuffixes } from '@importlib/hooks';
 import {
   ExtensionFileLoader,
   JsonFileLoader,
+  PACKAGE_MARKERS,
   SourceFileLoader,
   SourcelessFileLoader,
   type LoaderContext,
@@ -64,9 +63,6 @@ import {
 
 /** What {@link Imp.find_module} returns: `[file, pathname, description]`. */
 export type FindModuleResult = [file: ModuleFile | null, pathname: string, description: ModuleDescription];
-
-/** The names that make a folder a package, in the file finder's order. */
-const PACKAGE_MARKERS = ['__init__', 'index'] as const;
 
 const KIND_OF_SUFFIX = {
   extension: [C_EXTENSION, 'rb'],

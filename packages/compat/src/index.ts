@@ -7,8 +7,6 @@
  * first time they are used (importing this package creates nothing); {@link createImp} and
  * {@link createCapi} bind them to any other system.
  *
- * May import only `@importlib/hooks` and the packages below it (a lint rule holds that).
- *
  * @packageDocumentation
  * @module @importlib/compat
  */

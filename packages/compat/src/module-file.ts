@@ -2,8 +2,6 @@
  * `ModuleFile`: the open file `imp.find_module()` returns for a module that lives in a file (Python's
  * file object): a file descriptor opened for reading, positioned at the beginning, which the caller
  * closes.
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import { closeSync, openSync, readFileSync } from 'node:fs';
 

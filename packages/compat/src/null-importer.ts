@@ -1,8 +1,6 @@
 /**
  * `NullImporter`: Python 2's path-entry finder for entries that are not folders and that no other
  * path hook handles: it finds nothing.
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import { ImportArgumentError, ImportError, type PathEntryFinder } from '@importlib/core';
 

@@ -3,8 +3,6 @@
  * default system, its builtin importer, the loader context its file loaders share, the name check
  * and a helper that binds an object's methods so they can be passed around
  * (`const { find_module } = imp`).
- *
- * Must not import anything but `@importlib/*` packages below compat and node built-ins.
  */
 import { statSync } from 'node:fs';
 

@@ -1,6 +1,6 @@
-// The C API import page (../shared/seeds/python-c-api-import.txt), walked top to bottom: one test per
-// function and per sentence of behaviour. The other PyImport_* functions (SEMANTICS A16) are in
-// semantics-a16.test.ts.
+// CPython's C API documentation page "Importing Modules" (Doc/c-api/import.rst), walked top to
+// bottom: one test per function and per sentence of behaviour. The other PyImport_* behaviours
+// (docs/conformance.md#capi) are in capi.test.ts.
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
 import { loaderContextOf } from '@importlib/hooks';
 import { compileFile, SourceFileLoader, SourcelessFileLoader } from '@importlib/loaders';
 
-import { logged, say, thrown, useWorkArea } from './helpers.js';
+import { logged, say, thrownBy, useWorkArea } from './helpers.js';
 
 const work = useWorkArea('capi-seed');
 
@@ -50,14 +50,14 @@ describe('PyImport_AddModuleObject(name)', () => {
       }
     }
     system.modules = new Forgetful();
-    const error = thrown(() => capi.PyImport_AddModuleObject('mod'));
+    const error = thrownBy(() => capi.PyImport_AddModuleObject('mod'));
     expect(error).toBeInstanceOf(ImportStateError);
     expect(error.message).toMatch(/does not hold/);
   });
 
   it('takes name as a string (a Python str object): anything else is refused', () => {
     const { capi } = work.capiProject();
-    expect(thrown(() => capi.PyImport_AddModuleObject(42 as unknown as string))).toBeInstanceOf(
+    expect(thrownBy(() => capi.PyImport_AddModuleObject(42 as unknown as string))).toBeInstanceOf(
       ImportArgumentError,
     );
   });
@@ -120,7 +120,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
     const co = compiledString(() => {
       throw failure;
     });
-    expect(thrown(() => capi.PyImport_ExecCodeModule('mod', co))).toBe(failure);
+    expect(thrownBy(() => capi.PyImport_ExecCodeModule('mod', co))).toBe(failure);
   });
 
   it('removes name from modules in error cases', () => {
@@ -128,7 +128,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
     const co = compiledString(() => {
       throw new Error('broken');
     });
-    thrown(() => capi.PyImport_ExecCodeModule('mod', co));
+    thrownBy(() => capi.PyImport_ExecCodeModule('mod', co));
     expect(system.modules.has('mod')).toBe(false);
   });
 
@@ -138,7 +138,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
     const co = compiledString(() => {
       throw new Error('broken');
     });
-    thrown(() => capi.PyImport_ExecCodeModule('mod', co));
+    thrownBy(() => capi.PyImport_ExecCodeModule('mod', co));
     expect(system.modules.has('mod')).toBe(false);
     expect(before.__name__).toBe('mod'); // the caller still holds it, to restore if it wants
   });
@@ -151,7 +151,7 @@ describe('PyImport_ExecCodeModule(name, co)', () => {
       m.half = true;
       throw new Error('broken');
     });
-    thrown(() => capi.PyImport_ExecCodeModule('mod', co));
+    thrownBy(() => capi.PyImport_ExecCodeModule('mod', co));
     const module = system.importModule('mod') as ModuleType;
     expect(module.ok).toBe(true);
     expect(module.half).toBeUndefined();

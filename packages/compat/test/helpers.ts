@@ -113,22 +113,24 @@ function write(dir: string, files: Files): void {
   }
 }
 
-/** The error `fn` throws (fails the test when it throws nothing). */
-export function thrown(fn: () => unknown): Error & Record<string, unknown> {
+/** The error `fn` throws, typed as `E` (fails the test when it throws nothing). */
+export function thrownBy<E = Error & Record<string, unknown>>(fn: () => unknown): E {
   try {
     fn();
   } catch (error) {
-    return error as Error & Record<string, unknown>;
+    return error as E;
   }
   throw new Error('expected an error, nothing was thrown');
 }
 
-/** The rejection of `promise` (fails the test when it resolves). */
-export async function rejected(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+/** The rejection of `promise`, typed as `E` (fails the test when it resolves). */
+export async function rejectionOf<E = Error & Record<string, unknown>>(
+  promise: Promise<unknown>,
+): Promise<E> {
   try {
     await promise;
   } catch (error) {
-    return error as Error & Record<string, unknown>;
+    return error as E;
   }
   throw new Error('expected a rejection, the promise resolved');
 }

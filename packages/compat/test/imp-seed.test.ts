@@ -1,4 +1,4 @@
-// The Python 2 `imp` module page (../shared/seeds/python2-imp-module.txt), walked top to bottom: one
+// The Python 2 `imp` module documentation page (Doc/library/imp.rst), walked top to bottom: one
 // test per function and per sentence of behaviour, over real files in test/.work. The page's two
 // examples are in import-emulation.test.ts.
 import { copyFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ import {
 } from '@importlib/compat';
 
 import { buildAddon } from '../../loaders/test/build-addon.js';
-import { logged, say, thrown, useWorkArea } from './helpers.js';
+import { logged, say, thrownBy, useWorkArea } from './helpers.js';
 
 const work = useWorkArea('imp-seed');
 
@@ -201,7 +201,7 @@ describe('imp.find_module(name[, path])', () => {
     file?.close();
     expect(pathname).toBe(join(other, 'spam.ts'));
     expect(description[2]).toBe(PY_SOURCE);
-    expect(thrown(() => imp.find_module('mod', [other]))).toBeInstanceOf(ModuleNotFoundError);
+    expect(thrownBy(() => imp.find_module('mod', [other]))).toBeInstanceOf(ModuleNotFoundError);
   });
 
   it('searches each folder for files with any of the suffixes of get_suffixes()', () => {
@@ -226,7 +226,7 @@ describe('imp.find_module(name[, path])', () => {
   it('requires every list item to be a string', () => {
     const { imp } = work.impProject({});
     const dir = work.folder({ 'mod.ts': '' });
-    const error = thrown(() => imp.find_module('mod', [dir, 42 as unknown as string]));
+    const error = thrownBy(() => imp.find_module('mod', [dir, 42 as unknown as string]));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(error.message).toMatch(/must be a string/);
   });
@@ -267,7 +267,7 @@ describe('imp.find_module(name[, path])', () => {
 
   it('throws ImportError (ModuleNotFoundError) naming the module when the search is unsuccessful', () => {
     const { imp } = work.impProject({});
-    const error = thrown(() => imp.find_module('nowhere'));
+    const error = thrownBy(() => imp.find_module('nowhere'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error).toBeInstanceOf(ImportError);
     expect(error.moduleName).toBe('nowhere');
@@ -280,7 +280,7 @@ describe('imp.find_module(name[, path])', () => {
 
   it('does not handle dotted names, and says how to find a submodule', () => {
     const { imp } = work.impProject({ 'pkg/__init__.ts': '', 'pkg/sub.ts': '' });
-    const error = thrown(() => imp.find_module('pkg.sub'));
+    const error = thrownBy(() => imp.find_module('pkg.sub'));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/__path__/);
   });
@@ -388,7 +388,7 @@ describe('imp.load_module(name, file, pathname, description)', () => {
 
   it('throws when loading fails (usually ImportError): an unknown type is an ImportError', () => {
     const { root, imp } = work.impProject({ 'mod.ts': '' });
-    const error = thrown(() => imp.load_module('mod', null, join(root, 'mod.ts'), ['', '', IMP_HOOK]));
+    const error = thrownBy(() => imp.load_module('mod', null, join(root, 'mod.ts'), ['', '', IMP_HOOK]));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.moduleName).toBe('mod');
   });
@@ -498,7 +498,7 @@ describe('imp.lock_held(), acquire_lock(), release_lock()', () => {
 
   it('release_lock() when the lock is not held throws ImportLockError (Python: RuntimeError)', () => {
     const { imp } = work.impProject({});
-    expect(thrown(() => imp.release_lock())).toBeInstanceOf(ImportLockError);
+    expect(thrownBy(() => imp.release_lock())).toBeInstanceOf(ImportLockError);
   });
 });
 
@@ -680,7 +680,7 @@ describe('imp.load_compiled(name, pathname[, file])', () => {
     const { root, system, imp } = work.impProject({});
     const path = sourceless(system, root, 'bin', '');
     const fake = { read: () => '', close: () => undefined } as unknown as ModuleFile;
-    expect(thrown(() => imp.load_compiled('bin', path, fake))).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => imp.load_compiled('bin', path, fake))).toBeInstanceOf(ImportArgumentError);
   });
 });
 
@@ -771,9 +771,9 @@ describe('imp.load_source(name, pathname[, file])', () => {
     const pathname = join(root, 'mod.ts');
     const file = new ModuleFile(pathname, 'r');
     file.close();
-    expect(thrown(() => imp.load_source('mod', pathname, file))).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => imp.load_source('mod', pathname, file))).toBeInstanceOf(ImportArgumentError);
     const fake = { read: () => '' } as unknown as ModuleFile;
-    expect(thrown(() => imp.load_source('mod', pathname, fake))).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => imp.load_source('mod', pathname, fake))).toBeInstanceOf(ImportArgumentError);
   });
 
   it('uses a properly matching compiled file instead of parsing the source when one exists', () => {
@@ -800,8 +800,8 @@ describe('imp.load_source(name, pathname[, file])', () => {
 describe('class imp.NullImporter(path_string)', () => {
   it("raises ImportError when called with '' or an existing directory", () => {
     const dir = work.folder();
-    expect(thrown(() => new NullImporter(''))).toBeInstanceOf(ImportError);
-    expect(thrown(() => new NullImporter(dir))).toBeInstanceOf(ImportError);
+    expect(thrownBy(() => new NullImporter(''))).toBeInstanceOf(ImportError);
+    expect(thrownBy(() => new NullImporter(dir))).toBeInstanceOf(ImportError);
   });
 
   it('returns a NullImporter instance otherwise', () => {
@@ -814,7 +814,7 @@ describe('class imp.NullImporter(path_string)', () => {
     const { root, system } = work.impProject({ 'mod.ts': '', 'file.txt': '' });
     system.pathHooks.push((entry) => new NullImporter(entry));
     system.path.push(join(root, 'file.txt'));
-    expect(thrown(() => system.importModule('absent'))).toBeInstanceOf(ModuleNotFoundError);
+    expect(thrownBy(() => system.importModule('absent'))).toBeInstanceOf(ModuleNotFoundError);
     expect(system.pathImporterCache.get(join(root, 'file.txt'))).toBeInstanceOf(NullImporter);
     expect(system.pathImporterCache.get(root)).not.toBeInstanceOf(NullImporter);
   });

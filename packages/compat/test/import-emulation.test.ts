@@ -1,4 +1,5 @@
-// The imp page's examples (SEMANTICS item 142), written in TypeScript against `imp`:
+// The imp page's examples (docs/conformance.md#imp-import-emulation), written in TypeScript against
+// `imp`:
 // 1. the `__import__` emulation "up to Python 1.4" (no hierarchical names), as the page gives it;
 // 2. a hierarchical version in the spirit of the page's `knee` module: dotted names by recursing
 //    through each package's `__path__`, a fromlist, and a reload that works.
@@ -17,7 +18,7 @@ import {
 
 import { createCapi, type Imp, type ModuleFile } from '@importlib/compat';
 
-import { logged, say, thrown, useWorkArea } from './helpers.js';
+import { logged, say, thrownBy, useWorkArea } from './helpers.js';
 
 const work = useWorkArea('import-emulation');
 
@@ -91,7 +92,7 @@ describe('example 1: the __import__ emulation (no hierarchical module names)', (
 
   it('lets the caller handle a module that cannot be found (ImportError)', () => {
     const { __import__ } = setup({});
-    const error = thrown(() => __import__('nowhere'));
+    const error = thrownBy(() => __import__('nowhere'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error.moduleName).toBe('nowhere');
   });
@@ -120,7 +121,7 @@ describe('example 1: the __import__ emulation (no hierarchical module names)', (
 
   it('has no package support: a dotted name is refused (hierarchical import needs knee)', () => {
     const { __import__ } = setup({ 'pkg/__init__.ts': '', 'pkg/sub.ts': '' });
-    expect(thrown(() => __import__('pkg.sub'))).toBeInstanceOf(ImportError);
+    expect(thrownBy(() => __import__('pkg.sub'))).toBeInstanceOf(ImportError);
   });
 
   it('can stand in for the import function PyImport_Import calls (Python: __builtins__.__import__)', () => {
@@ -271,7 +272,7 @@ describe('example 2: hierarchical import in the manner of knee', () => {
 
   it('throws ModuleNotFoundError naming the first missing part', () => {
     const { importHook } = kneeSetup(TREE);
-    const error = thrown(() => importHook('a.b.missing.x'));
+    const error = thrownBy(() => importHook('a.b.missing.x'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error.moduleName).toBe('a.b.missing');
   });

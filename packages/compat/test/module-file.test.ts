@@ -7,7 +7,7 @@ import { ImportArgumentError } from '@importlib/core';
 
 import { capi, getDefaultSystem, imp, ModuleFile } from '@importlib/compat';
 
-import { thrown, useWorkArea } from './helpers.js';
+import { thrownBy, useWorkArea } from './helpers.js';
 
 const work = useWorkArea('module-file');
 
@@ -28,8 +28,8 @@ describe('ModuleFile', () => {
     const file = new ModuleFile(join(dir, 'm.ts'), 'rb');
     expect(typeof file.fd).toBe('number');
     file.close();
-    expect(thrown(() => file.read())).toBeInstanceOf(ImportArgumentError);
-    expect(thrown(() => file.fd)).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => file.read())).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => file.fd)).toBeInstanceOf(ImportArgumentError);
   });
 
   it('closing it again does nothing', () => {
@@ -42,7 +42,7 @@ describe('ModuleFile', () => {
 
   it("refuses a mode other than 'r' and 'rb' before opening anything", () => {
     const dir = work.folder({ 'm.ts': 'x' });
-    expect(thrown(() => new ModuleFile(join(dir, 'm.ts'), 'w'))).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => new ModuleFile(join(dir, 'm.ts'), 'w'))).toBeInstanceOf(ImportArgumentError);
   });
 });
 

@@ -1,8 +1,6 @@
 /**
  * Making a module from a spec: `moduleFromSpec` and the attributes a spec puts on a module
  * (Python's `module_from_spec` and `_init_module_attrs`).
- *
- * Must not import anything outside this package.
  */
 import { ImportError } from './errors.js';
 import { getAttr, ModuleType, setAttr } from './module.js';

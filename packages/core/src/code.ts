@@ -2,8 +2,6 @@
  * The code object: what a loader produces from source or from the compiled cache, and what the core
  * runs. It is opaque to the core: a file name, and a function that executes the code with the
  * module object as its namespace. `execCodeModule` takes one.
- *
- * Must not import anything outside this package.
  */
 import type { ModuleType } from './module.js';
 

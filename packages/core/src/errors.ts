@@ -6,8 +6,6 @@
  * Python's `ImportError.name` is exposed as {@link ImportError.moduleName}: in JavaScript `error.name`
  * is the error class's name (`'ModuleNotFoundError'`), which stack traces, `util.inspect` and every
  * test framework rely on.
- *
- * Must not import anything outside this package.
  */
 
 /** The stable codes of the errors thrown by the import system. */

@@ -2,8 +2,6 @@
  * The finder protocols: meta-path finders (on `system.metaPath`), path-entry finders (made by path
  * hooks for one `system.path` entry) and path hooks. PEP 451 `findSpec` first; the legacy PEP 302
  * `findModule` (returning a loader) works too, so old-style importers keep working.
- *
- * Must not import anything outside this package.
  */
 import type { Loader } from './loader.js';
 import type { ModuleType } from './module.js';

@@ -1,8 +1,6 @@
 /**
  * The loader protocol (PEP 451, with the legacy PEP 302 `loadModule`), and the loader the core
  * itself needs: {@link CodeLoader}, which executes a {@link CodeObject}.
- *
- * Must not import anything outside this package.
  */
 import type { CodeObject } from './code.js';
 import type { ModuleType } from './module.js';

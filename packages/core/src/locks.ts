@@ -11,8 +11,6 @@
  * waiting for it could never end, and a circular import gets the partly filled module instead, as a
  * single Python thread does. Synchronous imports never wait (they cannot): they run to completion and
  * need no module lock.
- *
- * Must not import anything outside this package and `node:async_hooks`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 

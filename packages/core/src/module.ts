@@ -7,8 +7,6 @@
  * Attribute access goes through {@link getAttr} / {@link setAttr}, which never reach
  * `Object.prototype`: a submodule or export called `__proto__`, `constructor` or `toString` is an
  * ordinary attribute.
- *
- * Must not import anything outside this package.
  */
 import { describeObject, type Loader } from './loader.js';
 import { NamespaceLoader } from './namespace.js';

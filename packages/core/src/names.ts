@@ -6,8 +6,6 @@
  * `\` or NUL: finders turn segments into file names, and such a segment could climb out of a
  * search-path entry. `__proto__`, `constructor` and friends are ordinary names: the registry is a
  * `Map`, so nothing ever reaches an object prototype.
- *
- * Must not import anything outside this package.
  */
 import { ImportArgumentError, ImportError, InvalidModuleNameError } from './errors.js';
 

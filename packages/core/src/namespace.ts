@@ -1,8 +1,6 @@
 /**
  * Namespace packages (PEP 420): the live `__path__` of a package made of portions found on several
  * path entries, and the loader such packages get.
- *
- * Must not import anything outside this package.
  */
 import { CodeObject } from './code.js';
 import type { Loader } from './loader.js';

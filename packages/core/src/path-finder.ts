@@ -5,8 +5,6 @@
  * `invalidateCaches()`), and gathers namespace-package portions (PEP 420).
  *
  * It never touches the file system itself: path hooks and their finders do.
- *
- * Must not import anything outside this package.
  */
 import { isAbsolute } from 'node:path';
 

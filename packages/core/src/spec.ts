@@ -1,8 +1,6 @@
 /**
  * `ModuleSpec`: everything that passes between finding a module and loading it (PEP 451), and the
  * helpers that build one (`spec_from_loader`, `spec_from_file_location`). Only finders build specs.
- *
- * Must not import anything outside this package (`node:path` is string handling, not I/O).
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 

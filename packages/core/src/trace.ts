@@ -2,8 +2,6 @@
  * Tracing: the events the import system reports about every decision it makes, so the CLI's `-v`,
  * `-vv` and `--importtime` (and any tool) can report them. The core never prints; it hands events to
  * the tracers added with `system.addTracer()`, and builds no event at all when there is none.
- *
- * Must not import anything outside this package.
  */
 import type { ModuleSpec } from './spec.js';
 

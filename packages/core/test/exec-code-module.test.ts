@@ -1,5 +1,6 @@
-// A16 (SEMANTICS items 143–149, core parts): `system.addModule` (PyImport_AddModuleRef) and
-// `system.execCodeModule` (PyImport_ExecCodeModule*, with `_fix_up_module`).
+// The core parts of the C API (docs/conformance.md#capi): `system.addModule`
+// (PyImport_AddModuleRef) and `system.execCodeModule` (PyImport_ExecCodeModule*, with
+// `_fix_up_module`).
 import { resolve } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -17,9 +18,9 @@ import {
   type Loader,
 } from '@importlib/core';
 
-import { memorySystem, sleep, thrown } from './helpers.js';
+import { memorySystem, sleep, thrownBy } from './helpers.js';
 
-describe('A16 143: addModule() is get-or-create', () => {
+describe('addModule() is get-or-create (PyImport_AddModuleRef)', () => {
   it('returns the module object already registered under the name', () => {
     const { system } = memorySystem({});
     const module = newModule('m');
@@ -65,7 +66,7 @@ describe('A16 143: addModule() is get-or-create', () => {
   });
 });
 
-describe('A16 144: dotted names create no packages', () => {
+describe('dotted names create no packages (PyImport_AddModuleObject: dotted name)', () => {
   it('addModule("a.b") creates no "a" and imports nothing', () => {
     const { system, finder } = memorySystem({ a: { package: true } });
     system.addModule('a.b');
@@ -86,7 +87,7 @@ describe('A16 144: dotted names create no packages', () => {
   });
 });
 
-describe('A16 146: execCodeModule() runs code in a module', () => {
+describe('execCodeModule() runs code in a module (PyImport_ExecCodeModuleObject)', () => {
   it('creates the module, runs the code with it as namespace, and returns the registry entry', () => {
     const { system } = memorySystem({});
     let namespace: unknown;
@@ -127,7 +128,7 @@ describe('A16 146: execCodeModule() runs code in a module', () => {
 
   it('throws ImportError("Loaded module … not found") when the code removed its own entry', () => {
     const { system } = memorySystem({});
-    const error = thrown(() =>
+    const error = thrownBy<ImportError>(() =>
       system.execCodeModule(
         'gone',
         new CodeObject('/src/gone.py', () => {
@@ -136,20 +137,20 @@ describe('A16 146: execCodeModule() runs code in a module', () => {
       ),
     );
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-    expect((error as ImportError).moduleName).toBe('gone');
-    expect((error as Error).message).toMatch(/^Loaded module 'gone' not found in modules/);
+    expect(error.code).toBe(ErrorCodes.IMPORT);
+    expect(error.moduleName).toBe('gone');
+    expect(error.message).toMatch(/^Loaded module 'gone' not found in modules/);
   });
 
   it('refuses anything but a CodeObject with ImportArgumentError, registering nothing', () => {
     const { system } = memorySystem({});
-    const error = thrown(() => system.execCodeModule('m', (() => undefined) as unknown as CodeObject));
+    const error = thrownBy(() => system.execCodeModule('m', (() => undefined) as unknown as CodeObject));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(system.modules.has('m')).toBe(false);
   });
 });
 
-describe('A16 148/149: the attributes execCodeModule() sets (_fix_up_module)', () => {
+describe('the attributes execCodeModule() sets (_fix_up_module, PyImport_ExecCodeModuleWithPathnames)', () => {
   it('gives a new module a file-location __spec__ and a __loader__ that re-runs the code', () => {
     const { system } = memorySystem({});
     let runs = 0;
@@ -213,7 +214,7 @@ describe('A16 148/149: the attributes execCodeModule() sets (_fix_up_module)', (
     expect(module.__cached__).toBe('/new/m.pyc');
   });
 
-  it("defaults the pathname to the code object's filename (item 149)", () => {
+  it("defaults the pathname to the code object's filename (PyImport_ExecCodeModuleWithPathnames)", () => {
     const { system } = memorySystem({});
     const module = system.execCodeModule(
       'm',
@@ -261,11 +262,11 @@ describe('A16 148/149: the attributes execCodeModule() sets (_fix_up_module)', (
   });
 });
 
-describe('A16 147: execCodeModule() failure removes the entry', () => {
+describe('execCodeModule() failure removes the entry (PyImport_ExecCodeModuleObject: remove_module)', () => {
   it('removes a new module and rethrows the error of the code', () => {
     const { system } = memorySystem({});
     const boom = new Error('boom');
-    const error = thrown(() =>
+    const error = thrownBy(() =>
       system.execCodeModule(
         'm',
         new CodeObject('/src/m.py', () => {
@@ -295,7 +296,7 @@ describe('A16 147: execCodeModule() failure removes the entry', () => {
   it('refuses code that returns a promise with RequireAsyncError and removes the entry', async () => {
     const { system } = memorySystem({});
     system.addModule('m');
-    const error = thrown(() =>
+    const error = thrownBy<RequireAsyncError>(() =>
       system.execCodeModule(
         'm',
         new CodeObject('/src/m.py', async () => {
@@ -305,8 +306,8 @@ describe('A16 147: execCodeModule() failure removes the entry', () => {
       ),
     );
     expect(error).toBeInstanceOf(RequireAsyncError);
-    expect((error as RequireAsyncError).code).toBe(ErrorCodes.REQUIRE_ASYNC);
-    expect((error as RequireAsyncError).moduleName).toBe('m');
+    expect(error.code).toBe(ErrorCodes.REQUIRE_ASYNC);
+    expect(error.moduleName).toBe('m');
     expect(system.modules.has('m')).toBe(false);
     await sleep(0);
     await sleep(0);

@@ -1,5 +1,7 @@
-// A8 (SEMANTICS items 72–83): what a failed import cleans up and what it leaves, and `reload`:
-// preconditions, search, execution in place, failure, and the legacy `loadModule()` path (item 77).
+// Failed imports and reload (docs/conformance.md#failure-reload; CPython `_load_unlocked`, `_exec`,
+// `importlib.reload`; tests: `test_api.py` ReloadTests): what a failed import cleans up and what it
+// leaves, and `reload`: preconditions, search, execution in place, failure, and the legacy
+// `loadModule()` path (`_load_module_shim`).
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -15,7 +17,7 @@ import {
   type MetaPathFinder,
 } from '@importlib/core';
 
-import { type Body, BodyLoader, memorySystem, thrown } from './helpers.js';
+import { type Body, BodyLoader, memorySystem, thrownBy } from './helpers.js';
 
 /**
  * A finder whose answer for each name can change between imports: `versions[name]` is the current
@@ -47,7 +49,7 @@ function versionSystem(): { system: ImportSystem; finder: VersionFinder } {
   return { system, finder };
 }
 
-describe('A8 72: a fresh import that fails', () => {
+describe('a fresh import that fails (_load_unlocked: del sys.modules)', () => {
   it('removes the module from modules and rethrows the error of its code', () => {
     const boom = new Error('boom');
     const { system } = memorySystem({
@@ -55,7 +57,7 @@ describe('A8 72: a fresh import that fails', () => {
         throw boom;
       },
     });
-    expect(thrown(() => system.importModule('bad'))).toBe(boom);
+    expect(thrownBy(() => system.importModule('bad'))).toBe(boom);
     expect(system.modules.has('bad')).toBe(false);
   });
 
@@ -100,7 +102,7 @@ describe('A8 72: a fresh import that fails', () => {
         throw boom;
       },
     });
-    expect(thrown(() => system.importModule('gone'))).toBe(boom);
+    expect(thrownBy(() => system.importModule('gone'))).toBe(boom);
     expect(system.modules.has('gone')).toBe(false);
   });
 
@@ -116,7 +118,7 @@ describe('A8 72: a fresh import that fails', () => {
   });
 });
 
-describe('A8 73 (and A2 15): what a failed import does not clean up', () => {
+describe('what a failed import does not clean up (test_packages.test_raising_parent_after_importing_child)', () => {
   function failingPackage() {
     return memorySystem({
       pkg: {
@@ -158,7 +160,7 @@ describe('A8 73 (and A2 15): what a failed import does not clean up', () => {
   });
 });
 
-describe('A8 77: a legacy loader with only loadModule()', () => {
+describe('a legacy loader with only loadModule() (_load_module_shim)', () => {
   function legacySystem(loadModule: (system: ImportSystem, name: string) => unknown) {
     const { system } = memorySystem({});
     const loader: Loader = { loadModule: (name) => loadModule(system, name) };
@@ -198,15 +200,15 @@ describe('A8 77: a legacy loader with only loadModule()', () => {
   });
 });
 
-describe('A8 80: reload() preconditions', () => {
+describe('reload() preconditions', () => {
   it("refuses a value with neither __spec__.name nor __name__: ImportArgumentError('reload() argument must be a module')", () => {
     const { system } = memorySystem({});
     for (const value of [{}, 42, null, 'm']) {
-      const error = thrown(() => system.reload(value));
+      const error = thrownBy<ImportArgumentError>(() => system.reload(value));
       expect(error).toBeInstanceOf(ImportArgumentError);
       expect(error).toBeInstanceOf(TypeError);
-      expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
-      expect((error as Error).message).toBe('reload() argument must be a module');
+      expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+      expect(error.message).toBe('reload() argument must be a module');
     }
   });
 
@@ -224,10 +226,10 @@ describe('A8 80: reload() preconditions', () => {
     const module = system.importModule('m');
     system.modules.set('m', newModule('m'));
     for (const candidate of [module, newModule('absent')]) {
-      const error = thrown(() => system.reload(candidate));
+      const error = thrownBy<ImportError>(() => system.reload(candidate));
       expect(error).toBeInstanceOf(ImportError);
-      expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-      expect((error as Error).message).toMatch(/^module '(m|absent)' not in modules$/);
+      expect(error.code).toBe(ErrorCodes.IMPORT);
+      expect(error.message).toMatch(/^module '(m|absent)' not in modules$/);
     }
   });
 
@@ -235,15 +237,15 @@ describe('A8 80: reload() preconditions', () => {
     const { system, finder } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
     const child = system.importModule('a.b');
     system.modules.delete('a');
-    const error = thrown(() => system.reload(child));
+    const error = thrownBy<ImportError>(() => system.reload(child));
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as Error).message).toBe("parent 'a' not in modules");
-    expect((error as ImportError).moduleName).toBe('a');
+    expect(error.message).toBe("parent 'a' not in modules");
+    expect(error.moduleName).toBe('a');
     expect(finder.calls).toEqual(['a', 'a.b']); // no search for the reload
   });
 });
 
-describe('A8 81: the search of reload()', () => {
+describe('the search of reload()', () => {
   it("asks the finders with the parent's __path__ and the module itself as target", () => {
     const { system, finder } = versionSystem();
     finder.versions.a = { body: () => undefined, package: true, file: '/v/a/__init__' };
@@ -267,17 +269,17 @@ describe('A8 81: the search of reload()', () => {
     const { system, finder } = memorySystem({ m: () => undefined });
     const module = system.importModule('m') as ModuleType;
     delete finder.defs.m;
-    const error = thrown(() => system.reload(module));
+    const error = thrownBy<ModuleNotFoundError>(() => system.reload(module));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).code).toBe(ErrorCodes.NOT_FOUND);
-    expect((error as ModuleNotFoundError).moduleName).toBe('m');
-    expect((error as Error).message).toMatch(/spec not found for the module 'm'/);
+    expect(error.code).toBe(ErrorCodes.NOT_FOUND);
+    expect(error.moduleName).toBe('m');
+    expect(error.message).toMatch(/spec not found for the module 'm'/);
     expect(module.__spec__).toBeNull();
     expect(system.modules.get('m')).toBe(module);
   });
 });
 
-describe('A8 82: the execution of reload()', () => {
+describe('the execution of reload()', () => {
   it('runs the new code in the same object, so names the new version no longer defines survive', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: (m) => Object.assign(m, { old: 1, shared: 'v1' }), file: '/v/m' };
@@ -328,7 +330,7 @@ describe('A8 82: the execution of reload()', () => {
   });
 });
 
-describe('A8 74/75: a reload that fails', () => {
+describe('a reload that fails (_exec: finally, _exec: _init_module_attrs(override=True))', () => {
   it('keeps the module in modules (same object) and at the end of the order', () => {
     let fail = false;
     const { system } = memorySystem({
@@ -362,7 +364,7 @@ describe('A8 74/75: a reload that fails', () => {
     expect(system.activeModuleLocks).toBe(0);
   });
 
-  it('has already set __file__, __loader__, __spec__, __package__ and __path__ from the new spec (item 75)', () => {
+  it('has already set __file__, __loader__, __spec__, __package__ and __path__ from the new spec (_exec: _init_module_attrs(override=True))', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: () => undefined, file: '/old/m' };
     const module = system.importModule('m') as ModuleType;
@@ -383,7 +385,7 @@ describe('A8 74/75: a reload that fails', () => {
     expect(module.__path__).toEqual(['/new/m']);
   });
 
-  it('keeps the names of the old version when the new code fails before defining any (item 76)', () => {
+  it('keeps the names of the old version when the new code fails before defining any (test_file_loader.test_state_after_failure)', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: (m) => Object.assign(m, { value: 'old' }), file: '/v/m' };
     const module = system.importModule('m') as ModuleType;
@@ -398,7 +400,7 @@ describe('A8 74/75: a reload that fails', () => {
   });
 });
 
-describe('A8 83: a module that becomes a package on reload', () => {
+describe('a module that becomes a package on reload (test_api.ReloadTests.test_reload_location_changed)', () => {
   it('gains __path__ and an __init__ __file__ in the same object', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: () => undefined, file: '/v/m' };

@@ -163,14 +163,14 @@ export function sleep(ms = 0): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Run `fn` and return what it threw; fail the test when it does not throw. */
-export function thrown(fn: () => unknown): unknown {
+/** The error `fn` throws, typed as `E` (fails the test when it throws nothing). */
+export function thrownBy<E = Error & Record<string, unknown>>(fn: () => unknown): E {
   try {
     fn();
   } catch (error) {
-    return error;
+    return error as E;
   }
-  throw new Error('expected a throw');
+  throw new Error('expected an error, nothing was thrown');
 }
 
 /** A promise with its `resolve` handed out, to release a waiting module body at a chosen moment. */

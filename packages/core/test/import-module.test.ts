@@ -1,5 +1,6 @@
-// SEMANTICS A2 items 34–35: `importModule` (importlib.import_module), `findSpec` (importlib.util.find_spec)
-// and `findSpecFromPath` (the meta-path search that never imports a parent).
+// `importModule` (importlib.import_module), `findSpec` (importlib.util.find_spec) and
+// `findSpecFromPath` (the meta-path search that never imports a parent); see
+// docs/conformance.md#import-module and docs/conformance.md#find-spec.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -13,7 +14,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { memorySystem, thrown } from './helpers.js';
+import { memorySystem, thrownBy } from './helpers.js';
 
 function tree() {
   return memorySystem({
@@ -25,7 +26,7 @@ function tree() {
   });
 }
 
-describe('importModule (item 34)', () => {
+describe('importModule', () => {
   it('returns the named module itself, not the top-level package', () => {
     const { system } = tree();
     const result = system.importModule('a.b.c');
@@ -54,17 +55,17 @@ describe('importModule (item 34)', () => {
   it('raises ImportArgumentError for a relative name without a package, before any finder is asked', () => {
     const { system, finder } = tree();
     for (const pkg of [undefined, null, '']) {
-      const error = thrown(() => system.importModule('.d', pkg));
+      const error = thrownBy<ImportArgumentError>(() => system.importModule('.d', pkg));
       expect(error).toBeInstanceOf(ImportArgumentError);
-      expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
-      expect((error as Error).message).toMatch(/'package' argument is required/);
+      expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+      expect(error.message).toMatch(/'package' argument is required/);
     }
     expect(finder.calls).toEqual([]);
   });
 
   it('raises ImportError for a relative name that climbs beyond the top-level package', () => {
     const { system } = tree();
-    const error = thrown(() => system.importModule('...d', 'a.b'));
+    const error = thrownBy(() => system.importModule('...d', 'a.b'));
     expect(error).toBeInstanceOf(ImportError);
     expect((error as Error).message).toMatch(/beyond top-level package/);
   });
@@ -90,7 +91,7 @@ describe('importModule (item 34)', () => {
   });
 });
 
-describe('findSpec (item 35)', () => {
+describe('findSpec', () => {
   it('imports the parent package but not the module itself', () => {
     const { system, finder } = tree();
     const spec = system.findSpec('a.b');
@@ -139,7 +140,7 @@ describe('findSpec (item 35)', () => {
   it('raises ImportArgumentError when the registered module has a null __spec__', () => {
     const { system } = tree();
     system.modules.set('bare', { __spec__: null });
-    const error = thrown(() => system.findSpec('bare'));
+    const error = thrownBy(() => system.findSpec('bare'));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect((error as Error).message).toMatch(/bare\.__spec__ is None/);
   });
@@ -157,10 +158,10 @@ describe('findSpec (item 35)', () => {
 
   it('raises ModuleNotFoundError naming the module when the parent is not a package', () => {
     const { system } = tree();
-    const error = thrown(() => system.findSpec('mod.x'));
+    const error = thrownBy<ModuleNotFoundError>(() => system.findSpec('mod.x'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).moduleName).toBe('mod.x');
-    expect((error as Error).message).toMatch(/__path__ attribute not found on 'mod'/);
+    expect(error.moduleName).toBe('mod.x');
+    expect(error.message).toMatch(/__path__ attribute not found on 'mod'/);
   });
 
   it('propagates the failure to import the parent', () => {
@@ -178,15 +179,15 @@ describe('findSpec (item 35)', () => {
 
   it('raises ImportError (as importlib.util.resolve_name does) for a relative name without a package', () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.findSpec('.d'));
+    const error = thrownBy<ImportError>(() => system.findSpec('.d'));
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-    expect((error as Error).message).toMatch(/no package specified for '\.d'/);
+    expect(error.code).toBe(ErrorCodes.IMPORT);
+    expect(error.message).toMatch(/no package specified for '\.d'/);
     expect(finder.calls).toEqual([]);
   });
 });
 
-describe('findSpecFromPath (item 35)', () => {
+describe('findSpecFromPath', () => {
   it('never imports the parent package', () => {
     const { system, finder } = tree();
     const spec = system.findSpecFromPath('a.b.c', ['/anywhere']);

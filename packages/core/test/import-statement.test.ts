@@ -1,5 +1,7 @@
-// SEMANTICS A2 items 23–33: `system.__import__` (the import statement): return value, fromlist, '*',
-// argument checks, relative resolution and the package a relative import is made from.
+// `system.__import__`, the import statement (docs/conformance.md#algorithm; CPython `__import__`,
+// `_handle_fromlist`, `_sanity_check`, `_resolve_name`, `_calc___package__`): return value,
+// fromlist, '*', argument checks, relative resolution and the package a relative import is made
+// from.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -14,7 +16,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { memorySystem, recordEvents, thrown } from './helpers.js';
+import { memorySystem, recordEvents, thrownBy } from './helpers.js';
 
 function tree() {
   return memorySystem({
@@ -31,7 +33,7 @@ function warnings(events: ImportEvent[]): Array<{ category: string; message: str
   return events.flatMap((e) => (e.type === 'warning' ? [{ category: e.category, message: e.message }] : []));
 }
 
-describe('return value (item 23)', () => {
+describe('return value (__import__)', () => {
   it('returns the top-level package when there is no fromlist', () => {
     const { system } = tree();
     const result = system.__import__('a.b.c');
@@ -60,7 +62,7 @@ describe('return value (item 23)', () => {
   });
 });
 
-describe('relative import without fromlist (item 24)', () => {
+describe('relative import without fromlist (__import__: level > 0)', () => {
   it("returns the module of the first component after the dots: in package a, ('b.c', level 1) gives a.b", () => {
     const { system } = tree();
     const a = system.importModule('a') as ModuleType;
@@ -81,7 +83,7 @@ describe('relative import without fromlist (item 24)', () => {
   });
 });
 
-describe('fromlist is handled only for packages (item 25)', () => {
+describe('fromlist is handled only for packages (_handle_fromlist)', () => {
   it('ignores the fromlist of a module without __path__', () => {
     const { system, finder } = tree();
     const mod = system.__import__('mod', null, null, ['x']);
@@ -111,7 +113,7 @@ describe('fromlist is handled only for packages (item 25)', () => {
   });
 });
 
-describe('missing and blocked fromlist submodules (item 26)', () => {
+describe('missing and blocked fromlist submodules (_handle_fromlist: ModuleNotFoundError)', () => {
   it('swallows ModuleNotFoundError for pkg.name and leaves the attribute absent', () => {
     const { system, finder } = memorySystem({ pkg: { package: true } });
     const pkg = system.__import__('pkg', null, null, ['nope']) as ModuleType;
@@ -134,28 +136,28 @@ describe('missing and blocked fromlist submodules (item 26)', () => {
       pkg: { package: true },
       'pkg.inner': (_m, sys) => void sys.importModule('missing_dependency'),
     });
-    const error = thrown(() => system.__import__('pkg', null, null, ['inner']));
+    const error = thrownBy<ModuleNotFoundError>(() => system.__import__('pkg', null, null, ['inner']));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).moduleName).toBe('missing_dependency');
+    expect(error.moduleName).toBe('missing_dependency');
   });
 
   it('propagates the ModuleNotFoundError of a blocked (null) pkg.name', () => {
     const { system } = memorySystem({ pkg: { package: true }, 'pkg.blocked': () => undefined });
     system.modules.set('pkg.blocked', null);
-    const error = thrown(() => system.__import__('pkg', null, null, ['blocked']));
+    const error = thrownBy<ModuleNotFoundError>(() => system.__import__('pkg', null, null, ['blocked']));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).moduleName).toBe('pkg.blocked');
+    expect(error.moduleName).toBe('pkg.blocked');
   });
 
   it('propagates a missing-parent error of a dotted fromlist name', () => {
     const { system } = memorySystem({ pkg: { package: true } });
-    const error = thrown(() => system.__import__('pkg', null, null, ['sub.leaf']));
+    const error = thrownBy<ModuleNotFoundError>(() => system.__import__('pkg', null, null, ['sub.leaf']));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ModuleNotFoundError).moduleName).toBe('pkg.sub');
+    expect(error.moduleName).toBe('pkg.sub');
   });
 });
 
-describe("'*' and __all__ (item 27)", () => {
+describe("'*' and __all__ (_handle_fromlist: __all__)", () => {
   it("imports the names in pkg.__all__ for '*'", () => {
     const { system, finder } = memorySystem({
       pkg: { package: true, body: (m) => void (m.__all__ = ['one', 'two']) },
@@ -186,21 +188,21 @@ describe("'*' and __all__ (item 27)", () => {
 
   it("raises ImportArgumentError mentioning the 'from list' for a non-string fromlist item", () => {
     const { system } = memorySystem({ pkg: { package: true } });
-    const error = thrown(() => system.__import__('pkg', null, null, [42]));
+    const error = thrownBy<ImportArgumentError>(() => system.__import__('pkg', null, null, [42]));
     expect(error).toBeInstanceOf(ImportArgumentError);
-    expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
-    expect((error as Error).message).toMatch(/from list/);
+    expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(error.message).toMatch(/from list/);
   });
 
   it('raises ImportArgumentError mentioning pkg.__all__ for a non-string __all__ item', () => {
     const { system } = memorySystem({ pkg: { package: true, body: (m) => void (m.__all__ = ['ok', 7]) } });
-    const error = thrown(() => system.__import__('pkg', null, null, ['*']));
+    const error = thrownBy(() => system.__import__('pkg', null, null, ['*']));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect((error as Error).message).toMatch(/pkg\.__all__/);
   });
 });
 
-describe("fromlist [''] (item 28)", () => {
+describe("fromlist [''] (test_fromlist.test_empty_string)", () => {
   it("returns pkg.mod for fromlist [''] on 'pkg.mod'", () => {
     const { system } = memorySystem({ pkg: { package: true }, 'pkg.mod': () => undefined });
     expect(system.__import__('pkg.mod', null, null, [''])).toBe(system.modules.get('pkg.mod'));
@@ -213,7 +215,7 @@ describe("fromlist [''] (item 28)", () => {
   });
 });
 
-describe('argument checks (item 29)', () => {
+describe('argument checks (_sanity_check)', () => {
   it('refuses a negative level with ImportArgumentError', () => {
     const { system, finder } = tree();
     expect(() => system.__import__('a', null, null, [], -1)).toThrow(ImportArgumentError);
@@ -227,17 +229,17 @@ describe('argument checks (item 29)', () => {
 
   it('refuses a non-string name with ImportArgumentError', () => {
     const { system } = tree();
-    const error = thrown(() => system.__import__(42 as unknown as string));
+    const error = thrownBy<ImportArgumentError>(() => system.__import__(42 as unknown as string));
     expect(error).toBeInstanceOf(ImportArgumentError);
-    expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
   });
 
   it("refuses '' at level 0 with InvalidModuleNameError('Empty module name')", () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__(''));
+    const error = thrownBy<InvalidModuleNameError>(() => system.__import__(''));
     expect(error).toBeInstanceOf(InvalidModuleNameError);
-    expect((error as InvalidModuleNameError).code).toBe(ErrorCodes.INVALID_NAME);
-    expect((error as Error).message).toBe('Empty module name');
+    expect(error.code).toBe(ErrorCodes.INVALID_NAME);
+    expect(error.message).toBe('Empty module name');
     expect(finder.calls).toEqual([]);
   });
 
@@ -248,21 +250,21 @@ describe('argument checks (item 29)', () => {
   });
 });
 
-describe('a relative import needs a package (item 30)', () => {
+describe('a relative import needs a package (_sanity_check: package)', () => {
   it("raises ImportArgumentError('__package__ not set to a string') for a non-string package", () => {
     const { system } = tree();
-    const error = thrown(() => system.__import__('d', { __package__: 42 }, null, [], 1));
+    const error = thrownBy(() => system.__import__('d', { __package__: 42 }, null, [], 1));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect((error as Error).message).toBe('__package__ not set to a string');
   });
 
   it("raises ImportError('attempted relative import with no known parent package') for an empty package", () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__('d', { __package__: '' }, null, [], 1));
+    const error = thrownBy<ImportError>(() => system.__import__('d', { __package__: '' }, null, [], 1));
     expect(error).toBeInstanceOf(ImportError);
     expect(error).not.toBeInstanceOf(ModuleNotFoundError);
-    expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-    expect((error as Error).message).toBe('attempted relative import with no known parent package');
+    expect(error.code).toBe(ErrorCodes.IMPORT);
+    expect(error.message).toBe('attempted relative import with no known parent package');
     expect(finder.calls).toEqual([]);
   });
 
@@ -275,7 +277,7 @@ describe('a relative import needs a package (item 30)', () => {
   });
 });
 
-describe('relative resolution (item 31)', () => {
+describe('relative resolution (_resolve_name)', () => {
   it('goes level - 1 packages up from the package', () => {
     const { system } = tree();
     const result = system.__import__('d', { __package__: 'a.b' }, null, ['x'], 2);
@@ -284,10 +286,10 @@ describe('relative resolution (item 31)', () => {
 
   it("raises ImportError('attempted relative import beyond top-level package') with fewer than level parts", () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__('d', { __package__: 'a' }, null, [], 2));
+    const error = thrownBy<ImportError>(() => system.__import__('d', { __package__: 'a' }, null, [], 2));
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as ImportError).code).toBe(ErrorCodes.IMPORT);
-    expect((error as Error).message).toBe('attempted relative import beyond top-level package');
+    expect(error.code).toBe(ErrorCodes.IMPORT);
+    expect(error.message).toBe('attempted relative import beyond top-level package');
     expect(finder.calls).toEqual([]);
   });
 
@@ -304,7 +306,7 @@ describe('relative resolution (item 31)', () => {
   });
 });
 
-describe('the package of a relative import (item 32)', () => {
+describe('the package of a relative import (_calc___package__)', () => {
   it('uses __package__ first, with a DeprecationWarning when it differs from __spec__.parent', () => {
     const { system } = tree();
     const events = recordEvents(system);
@@ -375,26 +377,26 @@ describe('the package of a relative import (item 32)', () => {
   });
 });
 
-describe('checks on globals (item 33)', () => {
+describe('checks on globals (PyImport_ImportModuleLevelObject: globals)', () => {
   it('raises ImportArgumentError("\'__name__\' not in globals") for null globals at level > 0', () => {
     const { system } = tree();
-    const error = thrown(() => system.__import__('d', null, null, [], 1));
+    const error = thrownBy(() => system.__import__('d', null, null, [], 1));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect((error as Error).message).toMatch(/'__name__' not in globals/);
   });
 
   it('raises ImportArgumentError for globals that are not an object', () => {
     const { system } = tree();
-    const error = thrown(() =>
+    const error = thrownBy<ImportArgumentError>(() =>
       system.__import__('d', 'not globals' as unknown as ImportGlobals, null, [], 1),
     );
     expect(error).toBeInstanceOf(ImportArgumentError);
-    expect((error as ImportArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
   });
 
   it('raises ImportArgumentError for a non-string __spec__.parent', () => {
     const { system, finder } = tree();
-    const error = thrown(() => system.__import__('d', { __spec__: { parent: 5 } }, null, [], 1));
+    const error = thrownBy(() => system.__import__('d', { __spec__: { parent: 5 } }, null, [], 1));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(finder.calls).toEqual([]);
   });

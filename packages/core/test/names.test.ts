@@ -1,5 +1,7 @@
 // Module names: invalid names are refused before any finder sees them; names that collide with
-// Object.prototype members are ordinary names (SEMANTICS A2 items 29 and 31, and the port's name rules).
+// Object.prototype members are ordinary names (`_sanity_check`, `_resolve_name`:
+// docs/conformance.md#argument-checks, docs/conformance.md#resolve-name; and the port's name
+// rules).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -19,7 +21,7 @@ import {
   type MetaPathFinder,
 } from '@importlib/core';
 
-import { BodyLoader, memorySystem, type ModuleDef, thrown } from './helpers.js';
+import { BodyLoader, memorySystem, type ModuleDef, thrownBy } from './helpers.js';
 
 /** A meta-path finder that finds every name, as a package with an empty body, and records each name asked. */
 class AcceptAll implements MetaPathFinder {
@@ -56,9 +58,9 @@ const INVALID = [
 describe('invalid names are refused before any finder is called', () => {
   it.each(INVALID)('refuses %j at level 0 with InvalidModuleNameError from __import__', (name) => {
     const { system, finder } = acceptAllSystem();
-    const error = thrown(() => system.__import__(name));
+    const error = thrownBy<InvalidModuleNameError>(() => system.__import__(name));
     expect(error).toBeInstanceOf(InvalidModuleNameError);
-    expect((error as InvalidModuleNameError).code).toBe(ErrorCodes.INVALID_NAME);
+    expect(error.code).toBe(ErrorCodes.INVALID_NAME);
     expect(finder.calls).toEqual([]);
     expect(system.modules.size).toBe(0);
   });
@@ -108,7 +110,7 @@ describe('invalid names are refused before any finder is called', () => {
 
   it('names the refused module in moduleName and keeps control characters visible in the message', () => {
     const { system } = acceptAllSystem();
-    const error = thrown(() => system.importModule('a\0b')) as InvalidModuleNameError;
+    const error = thrownBy<InvalidModuleNameError>(() => system.importModule('a\0b'));
     expect(error.moduleName).toBe('a\0b');
     expect(error.message).toContain('a\\x00b');
     expect(error.message).not.toContain('\0');

@@ -6,8 +6,6 @@
  * `BuiltinLoader` (`@importlib/loaders`).
  *
  * Builtins are top-level modules: a search with a parent package's path finds none.
- *
- * Must not import anything but `@importlib/core` and `@importlib/loaders`.
  */
 import {
   getAttr,

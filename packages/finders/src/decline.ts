@@ -2,8 +2,6 @@
  * Path hooks decline an entry by throwing an `ImportError` (Python's protocol), and the path finder
  * always catches it. Capturing a stack for it is pure cost on the import path (a package folder asks
  * every hook before the folder hook takes it), so a decline the hook is sure of is made without one.
- *
- * Must not import anything.
  */
 export function withoutStack<E extends Error>(make: () => E): E {
   const limit = Error.stackTraceLimit;

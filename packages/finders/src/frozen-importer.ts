@@ -8,8 +8,6 @@
  * The bundles are searched in the order given (Python searches its tables in order too: the first
  * that has an entry wins, so an earlier bundle overrides a later one). The reading, checking and
  * running live in `FrozenBundle` and `FrozenLoader` (`@importlib/loaders`).
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
  */
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -21,7 +21,9 @@ export type { BuiltinImporterOptions } from './builtin-importer.js';
 export { NodeFallbackFinder } from './node-fallback.js';
 
 // ZipImporter: zip archives (and folders inside them) on the search path (zip-importer.ts).
-export { SOURCE_SUFFIXES, ZipImporter } from './zip-importer.js';
+export { ZipImporter } from './zip-importer.js';
+// A layout rule of @importlib/loaders (layout.ts), exported here too as it always was.
+export { SOURCE_SUFFIXES } from '@importlib/loaders';
 export type { ZipImporterOptions } from './zip-importer.js';
 
 // FrozenImporter: modules from frozen bundles, on the meta path and as a path hook (frozen-importer.ts).

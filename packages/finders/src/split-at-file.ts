@@ -2,8 +2,6 @@
  * The walk Python's `zipimporter` makes over a path entry, shared by the zip and frozen-bundle path
  * hooks: from the entry up to the first path that exists, which must be a regular file (the archive
  * or bundle); the names below it say where inside that file the entry points.
- *
- * Must not import anything but node built-ins.
  */
 import { statSync, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';

@@ -30,7 +30,10 @@ import {
   entryPath,
   getZipDirectory,
   invalidateZipDirectory,
+  JSON_SUFFIXES,
+  PACKAGE_MARKERS,
   readZipData,
+  SOURCE_SUFFIXES,
   ZipImportError,
   ZipJsonLoader,
   ZipReader,
@@ -41,15 +44,8 @@ import {
 } from '@importlib/loaders';
 
 import { withoutStack } from './decline.js';
-import { PACKAGE_MARKERS } from './file-finder.js';
 import type { ListingCache } from './listing-cache.js';
 import { splitAtFile } from './split-at-file.js';
-
-/**
- * The source suffixes the source loaders run, in the order a folder or an archive is searched (the
- * zip importer's default; `createImportSystem` gives the file finder and the zip importer these).
- */
-export const SOURCE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
 /** Options of a {@link ZipImporter}. */
 export interface ZipImporterOptions {
@@ -120,7 +116,7 @@ export class ZipImporter implements PathEntryFinder {
     this.#suffixes = [
       ...sources.map((suffix) => [suffix, 'source'] as const),
       [COMPILED_SUFFIX, 'compiled'],
-      ['.json', 'json'],
+      ...JSON_SUFFIXES.map((suffix) => [suffix, 'json'] as const),
     ];
   }
 
@@ -193,7 +189,9 @@ export class ZipImporter implements PathEntryFinder {
     if (found !== null) {
       return specFromFileLocation(fullname, this.#location(found.entry), {
         loader: this.#loader(fullname, directory, found),
-        submoduleSearchLocations: found.isPackage ? [this.#location(base)] : null,
+        // A module beside a folder of its name searches that folder too, as in a folder (FileFinder).
+        submoduleSearchLocations:
+          found.isPackage || directory.isDirectory(base) ? [this.#location(base)] : null,
       });
     }
     if (directory.isDirectory(base)) {

@@ -3,9 +3,6 @@
  * meta path = builtin importer, frozen importer, path finder, Node fallback; path hooks = the frozen
  * bundle hook, the zip importer (archives and folders inside them), then the file finder with every
  * supported loader, in one documented suffix order.
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
- * built-ins.
  */
 import { ImportSystem, type PathHook } from '@importlib/core';
 import {
@@ -14,27 +11,28 @@ import {
   FrozenImporter,
   ListingCache,
   NodeFallbackFinder,
-  SOURCE_SUFFIXES,
   ZipImporter,
   type LoaderDetail,
 } from '@importlib/finders';
 import {
   COMPILED_SUFFIX,
+  EXTENSION_SUFFIXES,
   ExtensionFileLoader,
+  JSON_SUFFIXES,
+  SOURCE_SUFFIXES,
   JsonFileLoader,
   LoaderContext,
   type Inittab,
   SourceFileLoader,
   SourcelessFileLoader,
   type FrozenBundle,
+  isInNodeModules,
   type LoaderOptions,
+  NodeRequireLoader,
 } from '@importlib/loaders';
 
-export { SOURCE_SUFFIXES };
-/** The suffix of native addons. */
-export const EXTENSION_SUFFIXES = ['.node'] as const;
-/** The suffix of JSON data modules. */
-export const JSON_SUFFIXES = ['.json'] as const;
+// Layout rules of @importlib/loaders (layout.ts), exported here too as they always were.
+export { EXTENSION_SUFFIXES, JSON_SUFFIXES, SOURCE_SUFFIXES };
 
 /**
  * The `(loader, suffixes)` pairs of the file finder, in Python's order: extensions, then sources,
@@ -43,13 +41,28 @@ export const JSON_SUFFIXES = ['.json'] as const;
  */
 export function supportedLoaderDetails(context: LoaderContext): LoaderDetail[] {
   const { system } = context;
+  // An installed package's JavaScript and JSON (a file inside a `node_modules` folder) is run by Node
+  // itself, as Node would run it: see docs/guide/npm.md. Everything else is the system's to run.
+  const byNode = (path: string): boolean =>
+    context.nodeFallback && isInNodeModules(path) && NODE_RUNS.test(path);
   return [
     [(name, path) => new ExtensionFileLoader(name, path, system), EXTENSION_SUFFIXES],
-    [(name, path) => new SourceFileLoader(name, path, context), SOURCE_SUFFIXES],
+    [
+      (name, path) =>
+        byNode(path) ? new NodeRequireLoader(name, path, system) : new SourceFileLoader(name, path, context),
+      SOURCE_SUFFIXES,
+    ],
     [(name, path) => new SourcelessFileLoader(name, path, context), [COMPILED_SUFFIX]],
-    [(name, path) => new JsonFileLoader(name, path, system), JSON_SUFFIXES],
+    [
+      (name, path) =>
+        byNode(path) ? new NodeRequireLoader(name, path, system) : new JsonFileLoader(name, path, system),
+      JSON_SUFFIXES,
+    ],
   ];
 }
+
+/** The files Node runs without help (no TypeScript, no JSX). */
+const NODE_RUNS = /\.(?:[cm]?js|json)$/;
 
 /** What kind of module a suffix holds (Python's `imp` type constants, by name). */
 export type SuffixKind = 'extension' | 'source' | 'compiled' | 'json';
@@ -129,6 +142,8 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
   const context = new LoaderContext(system, options);
   contexts.set(system, context);
   const details = supportedLoaderDetails(context);
+  // The settled option, from the one place every loader reads it (frozen code and Node's fallback too).
+  const { nodeFallback } = context;
   // One listing cache for the three hooks: a package folder a FileFinder found is known to be a
   // folder, so the bundle and zip hooks decline it, and the folder hook takes it, with no `stat`.
   // A folder's mtime is checked once per outer synchronous import, not on every lookup (Python's
@@ -141,16 +156,12 @@ export function createImportSystem(options: CreateImportSystemOptions = {}): Imp
     : FileFinder.pathHook({ listings }, ...details);
   // Zip archives before folders (CPython's `path_hooks` order: zipimporter, then FileFinder).
   const zipHook = ZipImporter.pathHook(context, { sourceSuffixes: SOURCE_SUFFIXES, listings, checkId });
-  system.pathHooks.push(
-    FrozenImporter.pathHook(system, { nodeFallback: options.nodeFallback, listings }),
-    zipHook,
-    hook,
-  );
+  system.pathHooks.push(FrozenImporter.pathHook(system, { nodeFallback, listings }), zipHook, hook);
   system.metaPath = [
     ...(options.builtins === false ? [] : [new BuiltinImporter({ system, inittab: options.inittab })]),
-    new FrozenImporter({ system, bundles: options.frozen ?? [], nodeFallback: options.nodeFallback }),
+    new FrozenImporter({ system, bundles: options.frozen ?? [], nodeFallback }),
     system.pathFinder,
-    ...(options.nodeFallback === false ? [] : [new NodeFallbackFinder(system)]),
+    ...(nodeFallback ? [new NodeFallbackFinder(system)] : []),
   ];
   return system;
 }

@@ -11,11 +11,8 @@
  * A folder without an init file that holds modules is frozen as a package with no code of its own
  * (frozen modules have no namespace packages). `__pycache__`, `node_modules` and dot-folders are
  * skipped; only source files (`.ts .tsx .mts .cts .js .jsx .mjs .cjs`) are frozen.
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
- * built-ins.
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import vm from 'node:vm';
 
@@ -33,14 +30,16 @@ import {
   compileBody,
   encodeBundle,
   FrozenBundle,
+  listFolder,
+  PACKAGE_MARKERS,
   programOf,
+  SOURCE_SUFFIXES,
   transpile,
   writeBundle,
+  type FolderEntry,
   type FrozenRecord,
   type TranspileOptions,
 } from '@importlib/loaders';
-
-import { SOURCE_SUFFIXES } from './create-import-system.js';
 
 /**
  * Which V8 code cache of the bundle's program goes into the bundle: none; the cache V8 makes right
@@ -106,33 +105,26 @@ interface Source {
 
 const NAMESPACE_BODY = '// a folder without an init file, frozen as a package with no code\n';
 
-/** `stem` → the file, for the source files of one folder, the first suffix in order winning. */
-function sourceFiles(entries: readonly Dirent[]): Map<string, string> {
+/** `stem` → the file name, for the source files of one folder, the first suffix in order winning. */
+function sourceFiles(entries: readonly FolderEntry[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const suffix of SOURCE_SUFFIXES) {
-    for (const entry of entries) {
-      if (!entry.isFile() || !entry.name.endsWith(suffix)) continue;
-      const stem = entry.name.slice(0, -suffix.length);
-      if (stem && !files.has(stem)) files.set(stem, entry.name);
+    for (const { name, isFolder } of entries) {
+      if (isFolder || !name.endsWith(suffix)) continue;
+      const stem = name.slice(0, -suffix.length);
+      if (stem && !files.has(stem)) files.set(stem, name);
     }
   }
   return files;
 }
 
-function listDir(dir: string): Dirent[] {
-  return readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
-}
-
-function skipFolder(name: string): boolean {
-  return name === '__pycache__' || name === 'node_modules' || name.startsWith('.');
-}
-
-/** The init file of a package folder (`__init__` first, then `index`), or `null`. */
-function initFile(dir: string, files = sourceFiles(listDir(dir))): string | null {
-  const init = files.get('__init__') ?? files.get('index');
-  return init === undefined ? null : join(dir, init);
+/** The init file of a package folder (the first of `PACKAGE_MARKERS` present), or `null`. */
+function initFile(dir: string, files = sourceFiles(listFolder(dir))): string | null {
+  for (const marker of PACKAGE_MARKERS) {
+    const init = files.get(marker);
+    if (init !== undefined) return join(dir, init);
+  }
+  return null;
 }
 
 /**
@@ -140,12 +132,12 @@ function initFile(dir: string, files = sourceFiles(listDir(dir))): string | null
  * folder held any module, and its init file when `prefix` names a package.
  */
 function collectFolder(dir: string, prefix: string, out: Source[]): { any: boolean; init: string | null } {
-  const entries = listDir(dir);
+  const entries = listFolder(dir);
   const files = sourceFiles(entries);
   const packages = new Set<string>();
   let any = false;
   for (const entry of entries) {
-    if (!entry.isDirectory() || skipFolder(entry.name)) continue;
+    if (!entry.isFolder) continue;
     const name = prefix ? `${prefix}.${encodeSegment(entry.name)}` : encodeSegment(entry.name);
     if (collectPackage(join(dir, entry.name), name, out)) {
       packages.add(entry.name);
@@ -185,7 +177,7 @@ function findByName(name: string, path: readonly string[]): { file: string | nul
     }
     let files: Map<string, string>;
     try {
-      files = sourceFiles(listDir(folder));
+      files = sourceFiles(listFolder(folder));
     } catch {
       continue;
     }
@@ -306,14 +298,14 @@ export function freeze(targets: string | readonly string[], options: FreezeOptio
         filename: null,
       };
     }
-    const { code, map } = transpile(
+    const { code, map, isAsync } = transpile(
       readSource(source.file, source.name),
       source.file,
       options.transpile,
       source.name,
     );
-    // Compiling now reports syntax errors at freeze time and tells whether the body is async.
-    const { isAsync } = compileBody(code, source.file, { moduleName: source.name });
+    // Compiling now reports syntax errors at freeze time.
+    compileBody(code, source.file, { isAsync, moduleName: source.name });
     return {
       name: source.name,
       isPackage: source.isPackage,

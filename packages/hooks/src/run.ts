@@ -2,9 +2,6 @@
  * Running a module or a path as the main program (Python's `runpy`): `runModule` is
  * `runpy.run_module` (what `python -m pkg.mod` does), `runPath` is `runpy.run_path` (what
  * `python file`, `python folder` and `python app.zip` do).
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
- * built-ins.
  */
 import { extname, resolve } from 'node:path';
 

@@ -3,11 +3,8 @@
  * program, and {@link runZipApp} runs one. An app is an archive with a `__main__` module at its root,
  * written by you or generated from an entry point (`main: 'pkg.cli:start'`); it may start with a
  * shebang line and may carry precompiled entries (`compile: true`) so it starts without transpiling.
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders`, `@importlib/finders` and node
- * built-ins.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { decodeSegment, ImportArgumentError, type ImportSystem, type ModuleType } from '@importlib/core';
@@ -17,8 +14,10 @@ import {
   getZipDirectory,
   magicForOptions,
   PYCACHE,
+  SOURCE_SUFFIXES,
   transpile,
   transpileOptionsKey,
+  walkTree,
   writeZip,
   zipCompiledEntryName,
   ZipImportError,
@@ -26,11 +25,7 @@ import {
   type ZipWriteEntry,
 } from '@importlib/loaders';
 
-import {
-  createImportSystem,
-  SOURCE_SUFFIXES,
-  type CreateImportSystemOptions,
-} from './create-import-system.js';
+import { createImportSystem, type CreateImportSystemOptions } from './create-import-system.js';
 import { isDirectory } from './freeze.js';
 import { runPath, type RunOptions } from './run.js';
 
@@ -81,25 +76,18 @@ const MAIN_PATTERN =
 
 const MAIN_STEMS = SOURCE_SUFFIXES.map((suffix) => `__main__${suffix}`);
 
+/**
+ * The files to pack, by relative path: every regular file under `root` but `__pycache__` folders
+ * and the output itself (dot-folders and `node_modules` go in, as Python's `zipapp` packs all).
+ */
 function listFiles(
   root: string,
   output: string,
   filter: ((relativePath: string) => boolean) | undefined,
 ): string[] {
-  const files: string[] = [];
-  const walk = (dir: string, prefix: string): void => {
-    for (const item of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const full = path.join(dir, item.name);
-      const relative = prefix + item.name;
-      if (item.isDirectory()) {
-        if (item.name !== PYCACHE) walk(full, `${relative}/`);
-      } else if (item.isFile() && full !== output && (filter === undefined || filter(relative))) {
-        files.push(relative);
-      }
-    }
-  };
-  walk(root, '');
-  return files;
+  return walkTree(root, { skipFolder: (name) => name === PYCACHE })
+    .filter((file) => file.path !== output && (filter === undefined || filter(file.relative)))
+    .map((file) => file.relative);
 }
 
 /** The generated `__main__.js` of an entry point `pkg.mod:fn`. */
@@ -167,8 +155,8 @@ export function buildZipApp(sourceDir: string, options: BuildZipAppOptions): Bui
   }
   for (const [file, text, mtime] of sources) {
     const location = path.join(output, ...file.split('/'));
-    const { code, map } = transpile(text, location, options.transpile);
-    const body = compileBody(code, location);
+    const { code, map, isAsync } = transpile(text, location, options.transpile);
+    const body = compileBody(code, location, { isAsync });
     entries.push({
       name: zipCompiledEntryName(file),
       method: 'store',

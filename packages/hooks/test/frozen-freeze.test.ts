@@ -1,7 +1,9 @@
 // freeze() and createImportSystem({ frozen }) (issue #4, frozen modules): bundles written from real
 // TypeScript trees made in each test's setup under test/.work, imported with no source files
-// around, with the meta-path order of SEMANTICS item 22 and stack traces pointing at the sources.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// around, with the default meta-path order (`_install_external_importers`,
+// docs/conformance.md#default-meta-path) and stack traces pointing at the sources.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,6 +64,18 @@ describe('freeze', () => {
     expect(names).toContain('tool');
     expect(names).toContain('app.deep.leaf');
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'walks a folder as the tools do: a link to a source file is a module, a link loop ends, a FIFO is skipped',
+    () => {
+      symlinkSync(join(src, 'tool.ts'), join(src, 'app', 'alias.ts')); // the file finder imports it too
+      symlinkSync(src, join(src, 'app', 'loop')); // app/loop -> src: a cycle, not entered
+      execFileSync('mkfifo', [join(src, 'app', 'pipe.ts')]); // reading it would block for ever
+      const names = freeze(['app'], { output: out, path: [src] }).modules.map((m) => m.name);
+      expect(names).toContain('app.alias');
+      expect(names.filter((name) => name.startsWith('app.loop') || name === 'app.pipe')).toEqual([]);
+    },
+  );
 
   it('freezes one file target as a top-level module', () => {
     expect(freeze([join(src, 'tool.ts')], { output: out }).modules.map((m) => m.name)).toEqual(['tool']);

@@ -47,3 +47,15 @@ export function thrownBy<E = Error & Record<string, unknown>>(fn: () => unknown)
   }
   throw new Error('expected an error, nothing was thrown');
 }
+
+/** The rejection of `promise`, typed as `E` (fails the test when it resolves). */
+export async function rejectionOf<E = Error & Record<string, unknown>>(
+  promise: Promise<unknown>,
+): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error('expected a rejection, the promise resolved');
+}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, ImportError, ModuleNotFoundError, type ModuleSpec } from '@importlib/core';
 import { createImportSystem, runModule, runPath } from '@importlib/hooks';
 
-import { workFolder, writeTree } from './helpers.js';
+import { rejectionOf, workFolder, writeTree } from './helpers.js';
 
 const work = workFolder('run-');
 let root: string;
@@ -67,15 +67,6 @@ beforeEach(() => {
 
 const newSystem = () => createImportSystem({ path: [root], cache: { write: false } });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('runModule (runpy.run_module)', () => {
   it('runs the module in a fresh module named __main__, with its spec and file', async () => {
     const module = await runModule(newSystem(), 'app.cli');
@@ -133,27 +124,27 @@ describe('runModule (runpy.run_module)', () => {
   });
 
   it('refuses a package without __main__ with ModuleNotFoundError naming the package', async () => {
-    const error = (await rejection(runModule(newSystem(), 'nomain'))) as ModuleNotFoundError;
+    const error = (await rejectionOf(runModule(newSystem(), 'nomain'))) as ModuleNotFoundError;
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error.message).toMatch(/'nomain' is a package and cannot be directly executed/);
     expect(error.moduleName).toBe('nomain.__main__');
   });
 
   it('refuses a missing module with ModuleNotFoundError (ERR_IMPORTLIB_NOT_FOUND)', async () => {
-    const error = (await rejection(runModule(newSystem(), 'app.nothere'))) as ModuleNotFoundError;
+    const error = (await rejectionOf(runModule(newSystem(), 'app.nothere'))) as ModuleNotFoundError;
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error.code).toBe(ErrorCodes.NOT_FOUND);
     expect(error.moduleName).toBe('app.nothere');
   });
 
   it('refuses a namespace package without __main__ as a package that cannot be executed', async () => {
-    const error = (await rejection(runModule(newSystem(), 'space'))) as ModuleNotFoundError;
+    const error = (await rejectionOf(runModule(newSystem(), 'space'))) as ModuleNotFoundError;
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error.message).toMatch(/'space' is a package and cannot be directly executed/);
   });
 
   it('refuses a relative name', async () => {
-    const error = (await rejection(runModule(newSystem(), '.cli'))) as ImportError;
+    const error = (await rejectionOf(runModule(newSystem(), '.cli'))) as ImportError;
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/Relative module names not supported/);
   });
@@ -164,14 +155,14 @@ describe('runModule (runpy.run_module)', () => {
   });
 
   it('rejects with what the code throws, its stack pointing at the TypeScript source line', async () => {
-    const error = (await rejection(runModule(newSystem(), 'app.boom'))) as Error;
+    const error = (await rejectionOf(runModule(newSystem(), 'app.boom'))) as Error;
     expect(error.message).toBe('the program failed');
     expect(error.stack).toContain(`${join(root, 'app', 'boom.ts')}:2:`);
   });
 
   it('removes __main__ from modules after the code failed', async () => {
     const system = newSystem();
-    await rejection(runModule(system, 'app.boom'));
+    await rejectionOf(runModule(system, 'app.boom'));
     expect(system.modules.has('__main__')).toBe(false);
   });
 });
@@ -197,7 +188,7 @@ describe('runPath (runpy.run_path)', () => {
 
   it('refuses a folder without __main__ with an error naming the folder', async () => {
     const system = newSystem();
-    const error = (await rejection(runPath(system, join(root, 'emptyfolder')))) as ImportError;
+    const error = (await rejectionOf(runPath(system, join(root, 'emptyfolder')))) as ImportError;
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(error.message).toContain(`can't find '__main__' module in '${join(root, 'emptyfolder')}'`);
     expect(system.path).toEqual([root]);
@@ -218,7 +209,7 @@ describe('runPath (runpy.run_path)', () => {
 
   it('refuses a missing file with ImportError naming it', async () => {
     const missing = join(root, 'scripts', 'missing.ts');
-    const error = (await rejection(runPath(newSystem(), missing))) as ImportError;
+    const error = (await rejectionOf(runPath(newSystem(), missing))) as ImportError;
     expect(error).toBeInstanceOf(ImportError);
     expect(error.path).toBe(missing);
   });

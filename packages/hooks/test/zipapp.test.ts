@@ -1,5 +1,6 @@
 // Zip apps (Python's zipapp): buildZipApp packs a folder, runZipApp runs the archive's __main__.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -106,6 +107,33 @@ describe('buildZipApp and runZipApp', () => {
     const directory = readZipDirectory(buildZipApp(dir, { output: output() }).output);
     expect([...directory.files()].map((entry) => entry.name)).toEqual(['__main__.ts']);
   });
+
+  it('packs dot-folders and node_modules, which only the other tools skip', () => {
+    const dir = source({ '__main__.ts': '', '.config/app.json': '{}', 'node_modules/dep/index.js': '' });
+    const app = buildZipApp(dir, { output: output() }).output;
+    expect([...readZipDirectory(app).files()].map((entry) => entry.name).sort()).toEqual([
+      '.config/app.json',
+      '__main__.ts',
+      'node_modules/dep/index.js',
+    ]);
+  });
+
+  it.runIf(process.platform !== 'win32')(
+    'packs what a link to a file holds, and ends on a link loop without a FIFO or a linked folder',
+    () => {
+      const dir = source({ '__main__.ts': '', 'lib/x.ts': 'export const x = 1;\n' });
+      symlinkSync(join(dir, 'lib', 'x.ts'), join(dir, 'alias.ts'));
+      symlinkSync(dir, join(dir, 'lib', 'loop')); // lib/loop -> the folder: a cycle, not entered
+      execFileSync('mkfifo', [join(dir, 'pipe.ts')]); // reading it would block for ever
+      const app = buildZipApp(dir, { output: output() }).output;
+      const directory = readZipDirectory(app);
+      expect([...directory.files()].map((entry) => entry.name).sort()).toEqual([
+        '__main__.ts',
+        'alias.ts',
+        'lib/x.ts',
+      ]);
+    },
+  );
 
   it('applies the filter to relative paths', () => {
     const dir = source({ '__main__.ts': '', 'notes.md': '', 'lib/x.ts': '' });

@@ -20,8 +20,6 @@
  *
  * **Inittab modules** are ordinary module objects filled by their `init` function; they can be
  * re-initialised (reload, `BuiltinImporter.initBuiltin`) by running `init` again in the same object.
- *
- * Must not import anything but `@importlib/core` and Node built-ins.
  */
 import { builtinModules, createRequire, isBuiltin as isNodeBuiltinId } from 'node:module';
 

@@ -8,12 +8,13 @@
  *   `<prefix>/d/app.module.ts.importlib-1.jsc`.
  * - A compiled-only module (no source) ships as `<stem>.jsc` where its source would be.
  *
- * Pure path arithmetic: nothing here touches the file system. Must not import anything but
- * `@importlib/core` and node built-ins.
+ * Pure path arithmetic: nothing here touches the file system.
  */
 import path from 'node:path';
 
 import { ImportArgumentError } from '@importlib/core';
+
+import { COMPILED_SUFFIX, PYCACHE } from './layout.js';
 
 /**
  * The cache tag in cache file names (Python's `sys.implementation.cache_tag`). It names the file
@@ -22,12 +23,6 @@ import { ImportArgumentError } from '@importlib/core';
  * new ones.
  */
 export const MAGIC_TAG = 'importlib-1';
-
-/** The suffix of compiled files, both in `__pycache__` and for compiled-only modules. */
-export const COMPILED_SUFFIX = '.jsc';
-
-/** The name of the cache folder beside the sources (PEP 3147). */
-export const PYCACHE = '__pycache__';
 
 /** Options of {@link cacheFromSource} and {@link sourceFromCache}. */
 export interface CachePathOptions {

@@ -9,13 +9,11 @@
  * counter, so it works after the event loop has ended and under `process.exit()`), and
  * {@link flushCompiledWrites} does the same on demand. Every write is atomic (`atomicWrite`), so a
  * process killed mid-queue leaves old files or new files, never torn ones; at worst a stray `.tmp`.
- *
- * Must not import anything but node built-ins and this package.
  */
 import { setImmediate } from 'node:timers';
 import { Worker } from 'node:worker_threads';
 
-import { atomicWrite } from './compiled-cache.js';
+import { atomicWrite } from './io/atomic-write.js';
 
 /** One queued write, as posted to the worker. */
 interface WriteRequest {

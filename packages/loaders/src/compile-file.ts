@@ -2,23 +2,22 @@
  * Filling the compiled cache without running anything (Python's `py_compile.compile`, the unit of
  * `compileall`): transpile one source file and write the compiled file its `SourceFileLoader` would
  * read, with V8's cache of the top-level code.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 import { cacheFromSource } from './cache-paths.js';
+import { readIfExists, sourceRecord, unreadableSource } from './code-file-loader.js';
 import {
   CompiledCacheError,
   decodeCompiled,
   encodeCompiled,
   isFresh,
-  writeFileAtomic,
   type CompiledRecord,
 } from './compiled-cache.js';
+import { writeFileAtomic } from './io/atomic-write.js';
+import type { LoaderContext } from './loader-context.js';
 import { compileBody } from './runtime.js';
-import { readIfExists, sourceRecord, unreadableSource, type LoaderContext } from './source-loader.js';
 import { transpile } from './transpile.js';
 
 /** Options of {@link compileFile}. */
@@ -69,8 +68,13 @@ export function compileFile(
   if (!options.force && upToDate(cachePath, name, context, stat, source)) {
     return { status: 'fresh', cachePath };
   }
-  const { code, map } = transpile(Buffer.from(source).toString('utf8'), path, context.transpile, name);
-  const body = compileBody(code, path, { moduleName: name });
+  const { code, map, isAsync } = transpile(
+    Buffer.from(source).toString('utf8'),
+    path,
+    context.transpile,
+    name,
+  );
+  const body = compileBody(code, path, { isAsync, moduleName: name });
   const record: CompiledRecord = {
     ...sourceRecord(code, map, mode, stat, () => source),
     isAsync: body.isAsync,

@@ -7,14 +7,14 @@
  *
  * | offset | size | field                                                                     |
  * | -----: | ---: | ------------------------------------------------------------------------- |
- * |      0 |    4 | magic ({@link getMagic}: 2-byte token, then `\r\n`)                       |
+ * |      0 |    4 | magic (`getMagic`, magic.ts: 2-byte token, then `\r\n`)                   |
  * |      4 |    4 | flags u32 (below)                                                         |
  * |      8 |   16 | timestamp: source mtime f64 (ms) at 8, size f64 at 16; hash: 16-byte hash |
  * |     24 |    4 | JS length u32 (bytes)                                                     |
  * |     28 |    4 | source map length u32 (bytes; 0 unless bit3)                              |
  * |     32 |    4 | V8 cached-data length u32 (0 = none)                                      |
  * |     36 |    4 | CRC-32 of the V8 bytes                                                    |
- * |     40 |   16 | V8 runtime key ({@link v8RuntimeKey}) of the process that wrote the file  |
+ * |     40 |   16 | V8 runtime key (v8-runtime-key.ts) of the process that wrote the file     |
  * |     56 |    4 | CRC-32 of bytes 0–55, then of the JS and map sections                     |
  * |     60 |    … | JS, then source map, then V8 cached data                                  |
  *
@@ -30,87 +30,17 @@
  * {@link decodeCompiled} drops them and says so (`v8Rejected`), and the caller rewrites the file.
  * Everything else that is wrong with a file is a {@link CompiledCacheError}, never a crash, and no
  * length field is trusted before it has been checked against the real file size.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { isUtf8 } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 import { ErrorCodes, ImportArgumentError, ImportError } from '@importlib/core';
 import type { ImportErrorOptions } from '@importlib/core';
 
-import { MAGIC_TAG } from './cache-paths.js';
-import { TRANSFORM_REVISION } from './transpile.js';
-
-// ---------------------------------------------------------------------------------------------
-// Magic number
-
-/**
- * The revision of the file layout. Bump it whenever the layout or the meaning of a field changes:
- * the magic number changes with it, so every old file is rebuilt.
- */
-export const FORMAT_VERSION = 1;
-
-const requireHere = createRequire(import.meta.url);
-let transpilerId: string | undefined;
-
-/**
- * The transpiler and its version (`swc-<version of @swc/core>`), read from `@swc/core`'s
- * `package.json` on first use (swc itself is not loaded).
- */
-export function getTranspilerId(): string {
-  transpilerId ??= `swc-${(requireHere('@swc/core/package.json') as { version: string }).version}+r${TRANSFORM_REVISION}`;
-  return transpilerId;
-}
-
-/**
- * The magic number for a format revision and a transpiler id: a 2-byte token, little-endian, then
- * `\r\n` (like Python's, so a text-mode copy that mangles line ends is caught). Python numbers its
- * tokens by hand; here the token is the first two bytes of SHA-256 of `importlib-cache:<format
- * revision>:<transpiler id>`, so any new swc version gets a new magic without a table to maintain.
- */
-export function magicFor(transpiler: string, formatVersion: number = FORMAT_VERSION): Uint8Array {
-  const digest = createHash('sha256').update(`importlib-cache:${formatVersion}:${transpiler}`).digest();
-  return Uint8Array.of(digest[0] ?? 0, digest[1] ?? 0, 0x0d, 0x0a);
-}
-
-let magic: Uint8Array | undefined;
-let magicNumber = 0;
-
-function currentMagic(): Uint8Array {
-  if (magic === undefined) {
-    magic = magicFor(getTranspilerId());
-    magicNumber = new DataView(magic.buffer, magic.byteOffset, 4).getUint32(0, true);
-  }
-  return magic;
-}
-
-/**
- * The magic number of compiled files made under the transpile options whose key is `optionsKey`
- * (`transpileOptionsKey`): the default magic for `''`.
- */
-export function magicForOptions(optionsKey: string): Uint8Array {
-  return optionsKey === '' ? currentMagic() : magicFor(`${getTranspilerId()}:${optionsKey}`);
-}
-
-/** The 4-byte magic number at the start of every compiled file (Python's `MAGIC_NUMBER`). A copy. */
-export function getMagic(): Uint8Array {
-  return currentMagic().slice();
-}
-
-/** The magic number as a little-endian u32 (Python's `PyImport_GetMagicNumber`). */
-export function getMagicNumber(): number {
-  currentMagic();
-  return magicNumber;
-}
-
-/** The cache tag used in cache file names (Python's `PyImport_GetMagicTag`). */
-export function getMagicTag(): string {
-  return MAGIC_TAG;
-}
+import { equalBytes, textEncoding } from './io/bytes.js';
+import { crc32 } from './io/crc32.js';
+import { currentMagic } from './magic.js';
+import { currentRuntimeKey, RUNTIME_KEY_SIZE } from './v8-runtime-key.js';
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -196,42 +126,10 @@ const OFFSET_HEADER_CRC = 56;
 export const HEADER_SIZE = 60;
 
 const HASH_SIZE = 16;
-const RUNTIME_KEY_SIZE = 16;
 const MAX_U32 = 0xffff_ffff;
 
 // ---------------------------------------------------------------------------------------------
-// Checksums and hashes
-
-type Crc32 = (data: Uint8Array, value?: number) => number;
-
-// zlib.crc32 (native, SIMD) arrived in Node 20.15 and 22.2; the packages support every Node 20, so
-// older ones get a table-driven version (slower, same results). CRC-32 guards against accidents —
-// torn or damaged files — not against an attacker: whoever can write the cache folder can write
-// the JavaScript in it anyway.
-const nativeCrc32 = (zlib as { crc32?: Crc32 }).crc32;
-
-let crcTable: Int32Array | undefined;
-
-/** CRC-32 (IEEE, as zlib) in plain JavaScript: the fallback for Node without `zlib.crc32`. */
-export function crc32Fallback(data: Uint8Array, value = 0): number {
-  if (crcTable === undefined) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  const table = crcTable;
-  let crc = ~value;
-  for (let i = 0; i < data.length; i++) {
-    crc = (table[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
-  }
-  return ~crc >>> 0;
-}
-
-/** CRC-32 of `data`, continuing from `value`: `zlib.crc32` where Node has it. */
-export const crc32: Crc32 = nativeCrc32 === undefined ? crc32Fallback : (d, v = 0) => nativeCrc32(d, v);
+// The source hash
 
 /**
  * The 16-byte source hash of hash-based files (Python's `importlib.util.source_hash`), keyed with
@@ -248,209 +146,20 @@ export function sourceHash(bytes: Uint8Array): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The V8 runtime key
-
-/**
- * V8 options that Node also accepts in `NODE_OPTIONS` (`process.allowedNodeEnvironmentFlags` lists
- * them together with Node's own options). Every other option it lists is Node's.
- */
-const V8_OPTIONS_ALLOWED_IN_NODE_OPTIONS = new Set([
-  '--abort-on-uncaught-exception',
-  '--disallow-code-generation-from-strings',
-  '--enable-etw-stack-walking',
-  '--expose-gc',
-  '--huge-max-old-generation-size',
-  '--interpreted-frames-native-stack',
-  '--jitless',
-  '--max-old-space-size',
-  '--max-semi-space-size',
-  '--perf-basic-prof',
-  '--perf-basic-prof-only-functions',
-  '--perf-prof',
-  '--perf-prof-unwinding-info',
-  '--stack-trace-limit',
-]);
-
-/** Node options that are refused in `NODE_OPTIONS`, so missing from `allowedNodeEnvironmentFlags`. */
-const NODE_ONLY_OPTIONS = new Set([
-  '-e',
-  '--eval',
-  '-p',
-  '--print',
-  '-c',
-  '--check',
-  '-i',
-  '--interactive',
-  '-h',
-  '--help',
-  '-v',
-  '--version',
-  '--v8-options',
-  '--completion-bash',
-  '--run',
-  '--experimental-sea-config',
-  '--experimental-network-inspection',
-  '--tls-max-v1.2',
-  '--tls-max-v1.3',
-  '--tls-min-v1.0',
-  '--tls-min-v1.1',
-  '--tls-min-v1.2',
-  '--tls-min-v1.3',
-]);
-const NODE_ONLY_PREFIXES = [
-  '--test',
-  '--experimental-test',
-  '--env-file',
-  '--cpu-prof',
-  '--build-snapshot',
-  '--watch',
-];
-
-/** `--max_old_space_size=100` → `--max-old-space-size`. */
-function optionName(token: string): string {
-  const eq = token.indexOf('=');
-  const name = eq === -1 ? token : token.slice(0, eq);
-  return name.startsWith('--') ? '--' + name.slice(2).replaceAll('_', '-') : name;
-}
-
-function isV8Option(name: string, nodeOptions: ReadonlySet<string>): boolean {
-  if (V8_OPTIONS_ALLOWED_IN_NODE_OPTIONS.has(name)) return true;
-  if (NODE_ONLY_OPTIONS.has(name) || NODE_ONLY_PREFIXES.some((p) => name.startsWith(p))) return false;
-  // `--no-foo` is Node's if `--foo` is.
-  const positive = name.startsWith('--no-') ? '--' + name.slice(5) : name;
-  return !nodeOptions.has(name) && !nodeOptions.has(positive);
-}
-
-/**
- * The V8 options among command-line tokens (`process.execArgv`, or `NODE_OPTIONS` split into
- * tokens): Node passes every option it does not know itself to V8. A token that does not start with
- * `-` is the value of the option before it and goes with it.
- */
-export function v8OptionsIn(
-  tokens: readonly string[],
-  nodeOptions: ReadonlySet<string> = process.allowedNodeEnvironmentFlags,
-): string[] {
-  const kept: string[] = [];
-  let keeping = false;
-  for (const token of tokens) {
-    if (token.startsWith('-') && token !== '-' && token !== '--') {
-      keeping = isV8Option(optionName(token), nodeOptions);
-    }
-    if (keeping) kept.push(token);
-  }
-  return kept;
-}
-
-/** Split `NODE_OPTIONS` as Node does: on white space, with double quotes and `\` escapes inside them. */
-export function splitNodeOptions(value: string): string[] {
-  const tokens: string[] = [];
-  let current = '';
-  let inToken = false;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i] as string;
-    if (quoted) {
-      if (ch === '\\' && i + 1 < value.length) {
-        current += value[++i];
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        current += ch;
-      }
-    } else if (ch === '"') {
-      quoted = true;
-      inToken = true;
-    } else if (/\s/.test(ch)) {
-      if (inToken) tokens.push(current);
-      current = '';
-      inToken = false;
-    } else {
-      current += ch;
-      inToken = true;
-    }
-  }
-  if (inToken) tokens.push(current);
-  return tokens;
-}
-
-/** What {@link runtimeKeyFor} hashes. */
-export interface RuntimeDescription {
-  /** `process.version`. */
-  nodeVersion: string;
-  /** `process.versions.v8`. */
-  v8Version: string;
-  /** `process.arch`. */
-  arch: string;
-  /** `process.execArgv`. */
-  execArgv: readonly string[];
-  /** `process.env.NODE_OPTIONS`. */
-  nodeOptions: string | undefined;
-}
-
-/**
- * The 16-byte runtime key of a described runtime: SHA-256 (truncated) of the Node and V8 versions,
- * the architecture and the V8 options among `execArgv` and `NODE_OPTIONS`. Node's own options
- * (`--import`, `--conditions`, `--inspect`, …) are left out: they do not change compiled code, and
- * counting them would make two ways of starting the same app overwrite each other's caches.
- */
-export function runtimeKeyFor(runtime: RuntimeDescription): Uint8Array {
-  const description = JSON.stringify([
-    'importlib-v8-runtime',
-    runtime.nodeVersion,
-    runtime.v8Version,
-    runtime.arch,
-    v8OptionsIn(runtime.execArgv),
-    v8OptionsIn(splitNodeOptions(runtime.nodeOptions ?? '')),
-  ]);
-  const digest = createHash('sha256').update(description).digest();
-  return new Uint8Array(digest.buffer, digest.byteOffset, RUNTIME_KEY_SIZE).slice();
-}
-
-let runtimeKey: Uint8Array | undefined;
-// Node reads NODE_OPTIONS once, at start-up: a later change to process.env does not change V8.
-const startupNodeOptions = process.env['NODE_OPTIONS'];
-
-function currentRuntimeKey(): Uint8Array {
-  runtimeKey ??= runtimeKeyFor({
-    nodeVersion: process.version,
-    v8Version: process.versions.v8,
-    arch: process.arch,
-    execArgv: process.execArgv,
-    nodeOptions: startupNodeOptions,
-  });
-  return runtimeKey;
-}
-
-/**
- * The V8 runtime key of this process (computed once: V8's options are fixed at start-up). V8 code
- * caches are stored with the key of the process that made them and used only by processes with the
- * same key. A copy.
- */
-export function v8RuntimeKey(): Uint8Array {
-  return currentRuntimeKey().slice();
-}
-
-// ---------------------------------------------------------------------------------------------
 // Encoding
 
 /** Options of {@link encodeCompiled}. */
 export interface EncodeOptions {
   /**
-   * The runtime key stamped on the V8 section (default: this process's, {@link v8RuntimeKey}).
+   * The runtime key stamped on the V8 section (default: this process's, `v8RuntimeKey`).
    * For tools that prepare caches for another runtime, and for tests.
    */
   runtimeKey?: Uint8Array;
   /**
-   * The magic number to stamp (default: {@link getMagic}). The source loader gives another one for
+   * The magic number to stamp (default: `getMagic`). The source loader gives another one for
    * non-default transpile options (see `magicForOptions`).
    */
   magic?: Uint8Array;
-}
-
-/** @internal How a text section is stored: UTF-8 when it is ASCII (one byte a character), else UTF-16LE. */
-export function textEncoding(text: string): 'utf8' | 'utf16le' {
-  // UTF-8 takes one byte per UTF-16 unit exactly when every character is ASCII.
-  return Buffer.byteLength(text, 'utf8') === text.length ? 'utf8' : 'utf16le';
 }
 
 function badRecord(message: string): never {
@@ -539,7 +248,7 @@ export interface DecodeContext {
   name: string | null;
   /** The compiled file's path. */
   path: string | null;
-  /** The magic number expected (default: {@link getMagic}); see `magicForOptions`. */
+  /** The magic number expected (default: `getMagic`); see `magicForOptions`. */
   magic?: Uint8Array;
 }
 
@@ -560,12 +269,6 @@ function readText(buf: Buffer, start: number, end: number, utf16: boolean, conte
   }
   if (!isUtf8(buf.subarray(start, end))) fail('corrupt', 'invalid UTF-8', context);
   return buf.toString('utf8', start, end);
-}
-
-/** @internal Whether `a` holds the bytes of `b` from `aStart` on (bytes past `a`'s end never match). */
-export function equalBytes(a: Uint8Array, aStart: number, b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (a[aStart + i] !== b[i]) return false;
-  return true;
 }
 
 /**
@@ -689,95 +392,4 @@ export function isFresh(
       return false;
   }
   return record.sourceHash !== undefined && sameBytes(record.sourceHash, sourceHash(readSource()));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing
-
-/** Options of {@link writeFileAtomic}. */
-export interface WriteFileAtomicOptions {
-  /** The new file's mode before the umask (default `0o666`; Python uses the source's mode | `0o200`). */
-  mode?: number;
-}
-
-/**
- * The file-system calls {@link atomicWrite} makes, passed in so the same function runs on the main
- * thread and, as source text, in the background writer's worker (`cache-writer.ts`).
- * @internal
- */
-export interface AtomicWriteIo {
-  openSync(path: string, flags: string, mode: number): number;
-  writeSync(fd: number, bytes: Uint8Array, offset: number, length: number): number;
-  closeSync(fd: number): void;
-  renameSync(from: string, to: string): void;
-  unlinkSync(path: string): void;
-  mkdirSync(path: string, options: { recursive: true }): unknown;
-  /** A unique suffix for the temporary file's name. */
-  tempSuffix(): string;
-}
-
-/**
- * Write `bytes` to `filePath` atomically (see {@link writeFileAtomic}). It uses nothing but its
- * arguments: the background writer runs its source text in a worker.
- *
- * The folder is made only when the first open fails with `ENOENT`: a `mkdir` before every write cost
- * as much as the write itself on a 2,000-module cold start.
- * @internal
- */
-export function atomicWrite(io: AtomicWriteIo, filePath: string, bytes: Uint8Array, mode: number): void {
-  const slash = Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\'));
-  const dir = slash < 0 ? '.' : filePath.slice(0, slash) || '/';
-  const temp = `${filePath}.${io.tempSuffix()}.tmp`;
-  let fd: number;
-  try {
-    fd = io.openSync(temp, 'wx', mode);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-    io.mkdirSync(dir, { recursive: true });
-    fd = io.openSync(temp, 'wx', mode);
-  }
-  try {
-    try {
-      let written = 0;
-      while (written < bytes.length) written += io.writeSync(fd, bytes, written, bytes.length - written);
-    } finally {
-      io.closeSync(fd);
-    }
-    io.renameSync(temp, filePath);
-  } catch (error) {
-    try {
-      io.unlinkSync(temp);
-    } catch {
-      // Already gone, or the folder became unwritable: nothing more to do.
-    }
-    throw error;
-  }
-}
-
-/** The real file system, for {@link atomicWrite} on this thread. */
-const mainThreadIo: AtomicWriteIo = {
-  openSync,
-  writeSync,
-  closeSync,
-  renameSync,
-  unlinkSync,
-  mkdirSync,
-  tempSuffix: () => `${process.pid}.${randomBytes(6).toString('hex')}`,
-};
-
-/**
- * Write a file so that readers only ever see the old or the new contents, whole (Python's
- * `_write_atomic`): create the missing parent folders, write a temporary file with a unique name in
- * the same folder, then rename it over the target. On failure the temporary file is removed and
- * the error thrown: the caller treats it as "no cache".
- *
- * On Windows, renaming over a file another process has open can fail; that too is only a missed
- * cache write.
- */
-export function writeFileAtomic(
-  filePath: string,
-  bytes: Uint8Array,
-  options: WriteFileAtomicOptions = {},
-): void {
-  atomicWrite(mainThreadIo, filePath, bytes, options.mode ?? 0o666);
 }

@@ -11,8 +11,6 @@
  * self-register"). A copy of the file at another path is a separate library with its own state.
  * `system.reload()` refuses the exports (they are not a module object): as Python's documentation says
  * of extension modules, initialising one again is rarely useful; import it in a new system instead.
- *
- * Must not import anything but `@importlib/core` and Node built-ins.
  */
 import { toNamespacedPath } from 'node:path';
 

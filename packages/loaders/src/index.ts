@@ -4,31 +4,44 @@
  * Plug them into an `ImportSystem` from `@importlib/core` through the finders of
  * `@importlib/finders`.
  *
- * May import only `@importlib/core` and node built-ins (a lint rule holds that).
- *
  * @packageDocumentation
  * @module @importlib/loaders
  */
 
+// The layout of a source tree: package markers, suffixes, the folders never searched, the tools' walk.
+export {
+  COMPILED_SUFFIX,
+  EXTENSION_SUFFIXES,
+  JSON_SUFFIXES,
+  listFolder,
+  PACKAGE_MARKERS,
+  PYCACHE,
+  SOURCE_SUFFIXES,
+  walkTree,
+} from './layout.js';
+export type { FolderEntry, TreeFile, WalkTreeOptions } from './layout.js';
+
 // The compiled cache: file names, format, freshness and atomic writes.
-export { cacheFromSource, COMPILED_SUFFIX, MAGIC_TAG, PYCACHE, sourceFromCache } from './cache-paths.js';
+export { cacheFromSource, MAGIC_TAG, sourceFromCache } from './cache-paths.js';
 export type { CachePathOptions } from './cache-paths.js';
 export {
   CompiledCacheError,
   decodeCompiled,
   encodeCompiled,
+  HEADER_SIZE,
+  isFresh,
+  sourceHash,
+} from './compiled-cache.js';
+export { writeFileAtomic } from './io/atomic-write.js';
+export {
   FORMAT_VERSION,
   getMagic,
   getMagicNumber,
   getMagicTag,
   magicForOptions,
   getTranspilerId,
-  HEADER_SIZE,
-  isFresh,
-  sourceHash,
-  v8RuntimeKey,
-  writeFileAtomic,
-} from './compiled-cache.js';
+} from './magic.js';
+export { v8RuntimeKey } from './v8-runtime-key.js';
 export type {
   CheckHashBased,
   CompiledCacheErrorReason,
@@ -37,8 +50,8 @@ export type {
   DecodedCompiled,
   EncodeOptions,
   InvalidationMode,
-  WriteFileAtomicOptions,
 } from './compiled-cache.js';
+export type { WriteFileAtomicOptions } from './io/atomic-write.js';
 export { compiledWriteStats, flushCompiledWrites } from './cache-writer.js';
 // End of the compiled cache.
 
@@ -68,7 +81,7 @@ export {
 export type { TranspileOptions, TranspileResult } from './transpile.js';
 export { resolveSpecifier } from './specifiers.js';
 export type { Target } from './specifiers.js';
-export { compileBody, createModuleScope, runBody } from './runtime.js';
+export { compileBody, createModuleScope, isModuleCodeLookup, runBody } from './runtime.js';
 export type {
   CommonJsModule,
   CompiledBody,
@@ -77,18 +90,17 @@ export type {
   ModuleScope,
   ScopeOptions,
 } from './runtime.js';
-export {
-  INLINE_COMPILED_WRITES,
-  LoaderContext,
-  SourceFileLoader,
-  SourcelessFileLoader,
-} from './source-loader.js';
-export type { CompiledCacheOptions, LoaderOptions } from './source-loader.js';
+export { INLINE_COMPILED_WRITES, LoaderContext } from './loader-context.js';
+export type { CompiledCacheOptions, LoaderOptions } from './loader-context.js';
+export { SourceFileLoader, SourcelessFileLoader } from './source-loader.js';
 export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
 export type { RegisterSourceMapOptions, SourceMapLoader } from './stack-traces.js';
 export { compileFile } from './compile-file.js';
 export type { CompileFileOptions, CompileFileResult } from './compile-file.js';
-export { NodeRequireLoader } from './node-loader.js';
+export { NodeRequireLoader, requireFile } from './node-loader.js';
+export type { NodeEntryState } from './node-loader.js';
+export { isEsmFile, isInNodeModules, nodeResolve, packageEntry, readPackageJson } from './node-resolve.js';
+export type { NodeConditions, PackageJson } from './node-resolve.js';
 export { ValueFileLoader } from './value-loader.js';
 
 // Zip archives: reading the central directory (shared per archive), single-entry reads, writing, the

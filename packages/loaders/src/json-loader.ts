@@ -5,8 +5,6 @@
  *
  * A document that is just `null` is refused: `null` in `modules` marks a blocked name (Python's
  * `None` in `sys.modules`), so it cannot stand for a module.
- *
- * Must not import anything but `@importlib/core`, this package's own files and Node built-ins.
  */
 import { readFileSync } from 'node:fs';
 

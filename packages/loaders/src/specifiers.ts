@@ -12,15 +12,14 @@
  *   …) is dropped; a dot inside a file name is written `%2E` (`./app.module` → `app%2Emodule`).
  * - A bare specifier `a/b` means `a.b`. If no finder claims it, the caller falls back to Node's own
  *   resolution from the importing file, with the specifier as written (npm dependencies).
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { encodeSegment, ErrorCodes, ImportError } from '@importlib/core';
 
 import { nodeBuiltinName } from './builtin-loader.js';
+import { isPackageMarker } from './layout.js';
 
 /** Endings dropped from the last segment of a specifier (TypeScript's `.js`-for-`.ts` convention too). */
-const SOURCE_ENDINGS = /\.(?:[cm]?[jt]sx?|json)$/;
+export const SOURCE_ENDINGS = /\.(?:[cm]?[jt]sx?|json)$/;
 /** The endings {@link SOURCE_ENDINGS} matches, for the `./name` fast path (a lookup, not a regex). */
 const SOURCE_ENDING_SET = new Set(
   ['', 'c', 'm']
@@ -54,7 +53,7 @@ function relativeName(specifier: string, importer: string, pkg: string, file: st
     let stem = specifier.slice(2);
     const dot = stem.lastIndexOf('.');
     if (dot !== -1 && SOURCE_ENDING_SET.has(stem.slice(dot))) stem = stem.slice(0, dot);
-    if (stem !== '' && stem !== '.' && stem !== '..' && stem !== 'index' && stem !== '__init__') {
+    if (stem !== '' && stem !== '.' && stem !== '..' && !isPackageMarker(stem)) {
       const segment = encodeSegment(stem);
       return pkg === '' ? segment : `${pkg}.${segment}`;
     }
@@ -99,7 +98,7 @@ function moduleSegments(parts: string[]): string[] {
 /** `dir/index` and `dir/__init__` name the package `dir` itself (a top-level `index` stays a module). */
 function dropPackageFile(segments: string[]): string[] {
   const tail = segments[segments.length - 1];
-  if (segments.length > 1 && (tail === 'index' || tail === '__init__')) segments.pop();
+  if (segments.length > 1 && tail !== undefined && isPackageMarker(tail)) segments.pop();
   return segments;
 }
 

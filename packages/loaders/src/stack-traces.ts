@@ -6,8 +6,6 @@
  *
  * Maps are loaded lazily, only when a stack that mentions the file is actually formatted: a warm
  * start that throws nothing never reads or parses one.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { SourceMap } from 'node:module';
 

@@ -2,8 +2,6 @@
  * The common part of the loaders whose registry entry is a *value* rather than a module object: a
  * native addon's exports, a JSON document, what Node's `require` returned. The module object the
  * import system makes is replaced by that value, as CommonJS replaces `module.exports`.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

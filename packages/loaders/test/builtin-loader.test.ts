@@ -25,7 +25,7 @@ import {
   nodeBuiltinNames,
   type InittabInit,
 } from '../src/builtin-loader.js';
-import { thrown } from './helpers.js';
+import { thrownBy } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 
@@ -231,7 +231,7 @@ describe('BuiltinLoader: inittab modules', () => {
   it('refuses an init function that returns a promise', () => {
     const init = (async () => undefined) as unknown as InittabInit;
     const { system } = builtinSystem([['later', init]]);
-    const error = thrown(() => system.importModule('later')) as ImportError;
+    const error = thrownBy<ImportError>(() => system.importModule('later'));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.moduleName).toBe('later');
     expect(system.modules.has('later')).toBe(false);
@@ -261,7 +261,7 @@ describe('BuiltinLoader: the loader protocol', () => {
 
   it('refuses to create a module for a spec that names no builtin', () => {
     const { loader } = builtinSystem();
-    const error = thrown(() => loader.createModule(new ModuleSpec('nothing', loader))) as ImportError;
+    const error = thrownBy<ImportError>(() => loader.createModule(new ModuleSpec('nothing', loader)));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.code).toBe(ErrorCodes.IMPORT);
     expect(error.moduleName).toBe('nothing');
@@ -274,7 +274,7 @@ describe('BuiltinLoader: the loader protocol', () => {
 
   it('refuses to execute a module named by the bare name of a core module', () => {
     const { loader } = builtinSystem();
-    const error = thrown(() => loader.execModule(new ModuleType('fs'))) as ImportError;
+    const error = thrownBy<ImportError>(() => loader.execModule(new ModuleType('fs')));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.moduleName).toBe('fs');
   });

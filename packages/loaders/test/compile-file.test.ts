@@ -15,7 +15,7 @@ import {
 } from '@importlib/loaders';
 
 import { FileMapFinder } from './file-map-finder.js';
-import { workFolder } from './helpers.js';
+import { thrownBy, workFolder } from './helpers.js';
 
 const work = workFolder('compile-file-');
 let counter = 0;
@@ -99,25 +99,14 @@ describe('compileFile', () => {
 
   it('throws ImportSyntaxError for a broken source and writes nothing', () => {
     const file = source('export const = ;\n');
-    let thrown: unknown;
-    try {
-      compileFile(file, context());
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ImportSyntaxError);
+    expect(thrownBy(() => compileFile(file, context()))).toBeInstanceOf(ImportSyntaxError);
     expect(existsSync(join(work.path, '__pycache__', `${file.split('/').pop()}`))).toBe(false);
   });
 
   it('throws ImportError naming a missing source', () => {
     const missing = join(work.path, 'missing.ts');
-    let thrown: unknown;
-    try {
-      compileFile(missing, context());
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ImportError);
-    expect((thrown as ImportError).path).toBe(missing);
+    const error = thrownBy<ImportError>(() => compileFile(missing, context()));
+    expect(error).toBeInstanceOf(ImportError);
+    expect(error.path).toBe(missing);
   });
 });

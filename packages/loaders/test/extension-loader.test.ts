@@ -11,7 +11,7 @@ import { ErrorCodes, ImportArgumentError, ImportError, ModuleType, type ImportEv
 import { ExtensionFileLoader, ExtensionLoadError } from '../src/extension-loader.js';
 import { buildAddon, type BuiltAddon } from './build-addon.js';
 import { fileSystem } from './file-map-finder.js';
-import { thrown } from './helpers.js';
+import { thrownBy } from './helpers.js';
 
 interface Addon {
   hello(): string;
@@ -92,7 +92,7 @@ describe('ExtensionFileLoader: loading an addon', () => {
 describe('ExtensionFileLoader: errors', () => {
   it('raises an ExtensionLoadError for a shared library that registers no module', () => {
     const system = systemWith(built.notAnAddon);
-    const error = thrown(() => system.importModule('native')) as ExtensionLoadError;
+    const error = thrownBy<ExtensionLoadError>(() => system.importModule('native'));
     expect(error).toBeInstanceOf(ExtensionLoadError);
     expect(error).toBeInstanceOf(ImportError);
     expect(error.code).toBe(ErrorCodes.EXTENSION);
@@ -102,7 +102,7 @@ describe('ExtensionFileLoader: errors', () => {
 
   it('names the module and the file in the error', () => {
     const system = systemWith(built.notAnAddon);
-    const error = thrown(() => system.importModule('native')) as ExtensionLoadError;
+    const error = thrownBy<ExtensionLoadError>(() => system.importModule('native'));
     expect(error.moduleName).toBe('native');
     expect(error.path).toBe(built.notAnAddon);
     expect(error.message).toContain("'native'");
@@ -111,21 +111,21 @@ describe('ExtensionFileLoader: errors', () => {
 
   it("keeps Node's own error as the cause", () => {
     const system = systemWith(built.notAnAddon);
-    const error = thrown(() => system.importModule('native')) as ExtensionLoadError;
+    const error = thrownBy<ExtensionLoadError>(() => system.importModule('native'));
     expect((error.cause as { code?: string }).code).toBe('ERR_DLOPEN_FAILED');
   });
 
   it('raises an ExtensionLoadError for a file that is not a shared library', () => {
     const file = join(dir, 'text.node');
     writeFileSync(file, 'not a shared library\n');
-    const error = thrown(() => systemWith(file).importModule('native')) as ExtensionLoadError;
+    const error = thrownBy<ExtensionLoadError>(() => systemWith(file).importModule('native'));
     expect(error).toBeInstanceOf(ExtensionLoadError);
     expect(error.path).toBe(file);
   });
 
   it('raises an ExtensionLoadError for a missing file', () => {
     const file = join(dir, 'missing.node');
-    const error = thrown(() => systemWith(file).importModule('native')) as ExtensionLoadError;
+    const error = thrownBy<ExtensionLoadError>(() => systemWith(file).importModule('native'));
     expect(error).toBeInstanceOf(ExtensionLoadError);
     expect(error.moduleName).toBe('native');
   });

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ErrorCodes, ImportArgumentError } from '@importlib/core';
 
-import { crc32 } from '../src/compiled-cache.js';
+import { crc32 } from '../src/io/crc32.js';
 import {
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
@@ -20,7 +20,7 @@ import {
   writeBundle,
   type FrozenRecord,
 } from '../src/frozen/index.js';
-import { thrown } from './helpers.js';
+import { thrownBy } from './helpers.js';
 
 const work = path.join(path.dirname(fileURLToPath(import.meta.url)), '.work', 'frozen-bundle');
 const BUNDLE = '/virtual/app.frozen';
@@ -44,9 +44,9 @@ function open(bytes: Uint8Array): FrozenBundle {
 }
 
 function bundleError(fn: () => unknown): FrozenBundleError {
-  const error = thrown(fn);
+  const error = thrownBy<FrozenBundleError>(fn);
   expect(error).toBeInstanceOf(FrozenBundleError);
-  return error as FrozenBundleError;
+  return error;
 }
 
 /** Flip the bits `mask` of byte `at`. */
@@ -136,11 +136,11 @@ describe('frozen bundle layout', () => {
 
   it('refuses a module name given twice', () => {
     const twice = [records[1]!, records[1]!];
-    expect(thrown(() => encodeBundle(twice))).toBeInstanceOf(ImportArgumentError);
+    expect(thrownBy(() => encodeBundle(twice))).toBeInstanceOf(ImportArgumentError);
   });
 
   it('refuses an invalid module name', () => {
-    expect(thrown(() => encodeBundle([{ name: 'a..b', isPackage: false, js: 'x' }]))).toMatchObject({
+    expect(thrownBy(() => encodeBundle([{ name: 'a..b', isPackage: false, js: 'x' }]))).toMatchObject({
       code: ErrorCodes.INVALID_NAME,
     });
   });

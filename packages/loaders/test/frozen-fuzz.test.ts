@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { crc32 } from '../src/compiled-cache.js';
+import { crc32 } from '../src/io/crc32.js';
 import {
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,

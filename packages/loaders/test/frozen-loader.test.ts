@@ -17,7 +17,7 @@ import {
 } from '../src/frozen/index.js';
 import { compileBody } from '../src/runtime.js';
 import { transpile } from '../src/transpile.js';
-import { thrown } from './helpers.js';
+import { thrownBy } from './helpers.js';
 
 /** A frozen record made from TypeScript source, as `freeze` makes them. */
 function frozen(
@@ -88,14 +88,14 @@ describe('FrozenLoader', () => {
 
   it('raises ImportError for an excluded entry', () => {
     const system = systemOf([{ name: 'gone', isPackage: false, js: null }]);
-    const error = thrown(() => system.importModule('gone'));
+    const error = thrownBy(() => system.importModule('gone'));
     expect(error).toBeInstanceOf(ImportError);
     expect((error as Error).message).toBe("Excluded frozen object named 'gone'");
   });
 
   it('raises ImportError for an entry with empty code', () => {
     const system = systemOf([{ name: 'empty', isPackage: false, js: '' }]);
-    expect((thrown(() => system.importModule('empty')) as Error).message).toBe(
+    expect(thrownBy<Error>(() => system.importModule('empty')).message).toBe(
       "Frozen object named 'empty' is invalid",
     );
   });
@@ -141,7 +141,7 @@ describe('FrozenLoader', () => {
       ),
     ]);
     const module = system.importModule('boom') as { fail: () => void };
-    const error = thrown(() => module.fail()) as Error;
+    const error = thrownBy<Error>(() => module.fail());
     expect(error.stack).toContain('/src/boom.ts:4:');
   });
 
@@ -161,8 +161,6 @@ describe('FrozenLoader', () => {
 
   it('raises ImportError for the code of a name that is not frozen', () => {
     const loader = (systemOf([]).metaPath[0] as TestFrozenFinder).loader;
-    expect((thrown(() => loader.getCode('nope')) as Error).message).toBe(
-      "No such frozen object named 'nope'",
-    );
+    expect(thrownBy<Error>(() => loader.getCode('nope')).message).toBe("No such frozen object named 'nope'");
   });
 });

@@ -7,14 +7,14 @@ import { afterAll, beforeAll } from 'vitest';
 
 const testDir = path.dirname(fileURLToPath(import.meta.url));
 
-/** Run `fn` and return what it threw; fail the test when it does not throw. */
-export function thrown(fn: () => unknown): unknown {
+/** The error `fn` throws, typed as `E` (fails the test when it throws nothing). */
+export function thrownBy<E = Error & Record<string, unknown>>(fn: () => unknown): E {
   try {
     fn();
   } catch (error) {
-    return error;
+    return error as E;
   }
-  throw new Error('expected a throw');
+  throw new Error('expected an error, nothing was thrown');
 }
 
 /** Lets a plain `node` import the TypeScript sources (see compiled-cache/ts-hooks.mjs). */

@@ -11,7 +11,7 @@ import { ErrorCodes, ImportError, ModuleType, specFromFileLocation } from '@impo
 import { JsonFileLoader } from '../src/json-loader.js';
 import { ImportSyntaxError } from '../src/transpile.js';
 import { fileSystem } from './file-map-finder.js';
-import { thrown } from './helpers.js';
+import { thrownBy } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'importlib-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +81,7 @@ describe('JsonFileLoader: values', () => {
 describe('JsonFileLoader: errors', () => {
   it('raises an ImportSyntaxError naming the module and the file for invalid JSON', () => {
     const { system, file } = systemWith('{"a": }');
-    const error = thrown(() => system.importModule('data')) as ImportSyntaxError;
+    const error = thrownBy<ImportSyntaxError>(() => system.importModule('data'));
     expect(error).toBeInstanceOf(ImportSyntaxError);
     expect(error).toBeInstanceOf(ImportError);
     expect(error.code).toBe(ErrorCodes.SYNTAX);
@@ -99,7 +99,7 @@ describe('JsonFileLoader: errors', () => {
 
   it('gives the line and column when JSON.parse tells the position', () => {
     const { system, file } = systemWith('{\n  "a": 1\n} trailing');
-    const error = thrown(() => system.importModule('data')) as ImportSyntaxError;
+    const error = thrownBy<ImportSyntaxError>(() => system.importModule('data'));
     expect(error.line).toBe(3);
     expect(error.column).toBe(3);
     expect(error.message).toContain(`${file}:3:3`);
@@ -107,7 +107,7 @@ describe('JsonFileLoader: errors', () => {
 
   it('refuses a document that is null, since null in modules blocks a name', () => {
     const { system, file } = systemWith('null');
-    const error = thrown(() => system.importModule('data')) as ImportError;
+    const error = thrownBy<ImportError>(() => system.importModule('data'));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.code).toBe(ErrorCodes.IMPORT);
     expect(error.path).toBe(file);
@@ -118,7 +118,7 @@ describe('JsonFileLoader: errors', () => {
   it('raises an ImportError naming the file when the file cannot be read', () => {
     const missing = join(dir, 'missing.json');
     const system = fileSystem(JsonFileLoader, { data: missing });
-    const error = thrown(() => system.importModule('data')) as ImportError;
+    const error = thrownBy<ImportError>(() => system.importModule('data'));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.moduleName).toBe('data');
     expect(error.path).toBe(missing);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { encodeZip, readZipDirectory, ZipImportError, type ZipWriteEntry } from '@importlib/loaders';
 
-import { archivesIn, thrown, workFolder } from './helpers.js';
+import { archivesIn, thrownBy, workFolder } from './helpers.js';
 
 /** A new archive file under this file's work folder holding `bytes`. */
 const archiveOf = archivesIn(workFolder('zip-bad-input-'));
@@ -23,14 +23,14 @@ function oneEntry(entry: Partial<ZipWriteEntry> = {}): { bytes: Buffer; central:
 /** The ZipImportError reading the directory (and then every entry) of `bytes` throws. */
 function failure(bytes: Uint8Array): ZipImportError & { archive: string } {
   const archive = archiveOf(bytes);
-  const error = thrown(() => {
+  const error = thrownBy<ZipImportError & { archive: string }>(() => {
     const directory = readZipDirectory(archive);
     for (const entry of directory.files()) directory.readEntry(entry);
   });
   expect(error).toBeInstanceOf(ZipImportError);
-  expect((error as ZipImportError).archive).toBe(archive);
-  expect((error as Error).message).toContain(archive);
-  return error as ZipImportError & { archive: string };
+  expect(error.archive).toBe(archive);
+  expect(error.message).toContain(archive);
+  return error;
 }
 
 /** Write the same-length `to` over every occurrence of `from` (names sit in two records). */
@@ -135,7 +135,7 @@ describe('entries this reader will not read', () => {
     bytes.writeUInt16LE(12, central + 10); // bzip2
     const archive = archiveOf(bytes);
     const directory = readZipDirectory(archive);
-    expect(thrown(() => directory.read('mod.ts'))).toMatchObject({
+    expect(thrownBy(() => directory.read('mod.ts'))).toMatchObject({
       reason: 'unsupported-compression',
       entry: 'mod.ts',
       archive,

@@ -42,12 +42,10 @@
  * module is imported, before V8 or the compiler see a byte of them; a source map is checked when a
  * stack trace needs it. Together they cover every byte the reader uses. CRC-32 (zlib's, ~4 GB/s
  * here) detects damage, not tampering: a bundle is as trusted as any code file.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { ErrorCodes, ImportError, type ImportErrorOptions } from '@importlib/core';
 
-import { DYNAMIC_IMPORT } from '../transpile.js';
+import { MODULE_PARAMS } from '../transpile.js';
 
 /** The 8 bytes every bundle starts with. */
 export const BUNDLE_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x46, 0x52, 0x5a, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -94,7 +92,7 @@ export const ENTRY_TAIL_SIZE = 20;
  * @internal The parameters of a module function in the program: the same, in the same order, as the
  * source loader's module wrapper (`runtime.ts`), so a frozen body runs exactly as it would from source.
  */
-export const MODULE_PARAMS = `exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT}`;
+export { MODULE_PARAMS };
 
 /** @internal One module of a program: its body, or `null` when it has no code. */
 export interface ProgramSlot {

@@ -1,7 +1,5 @@
 /**
  * Frozen bundles: the format (`format.ts`), the writer, the reader and the loader of frozen code.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 export {
   BUNDLE_FORMAT_VERSION,

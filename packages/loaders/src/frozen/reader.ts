@@ -4,14 +4,15 @@
  * source map only when a stack trace needs it. No length or offset is trusted before it has been checked against the real size:
  * a damaged or hostile bundle gives a {@link FrozenBundleError}, never a crash, a hang or a read
  * outside the file.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { crc32, equalBytes, getMagic, v8RuntimeKey } from '../compiled-cache.js';
+import { equalBytes } from '../io/bytes.js';
+import { crc32 } from '../io/crc32.js';
+import { getMagic } from '../magic.js';
+import { v8RuntimeKey } from '../v8-runtime-key.js';
 import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,

@@ -2,12 +2,14 @@
  * Writing frozen bundles: {@link encodeBundle} lays records out in the format of `format.ts`;
  * {@link writeBundle} writes one atomically (a temporary file renamed over the target, so a failure
  * never leaves a half-written bundle).
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { checkModuleName, ImportArgumentError } from '@importlib/core';
 
-import { crc32, getMagic, textEncoding, v8RuntimeKey, writeFileAtomic } from '../compiled-cache.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { textEncoding } from '../io/bytes.js';
+import { crc32 } from '../io/crc32.js';
+import { getMagic } from '../magic.js';
+import { v8RuntimeKey } from '../v8-runtime-key.js';
 import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,

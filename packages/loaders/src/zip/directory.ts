@@ -19,14 +19,12 @@
  *   naming the archive (and the entry), never a read outside the archive, a crash or a hang;
  * - entry names that could escape the archive (`..`, absolute, backslashes, NUL, drive letters)
  *   make the whole archive unusable.
- *
- * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import zlib from 'node:zlib';
 
-import { crc32 } from '../compiled-cache.js';
+import { crc32 } from '../io/crc32.js';
 import { ZipImportError, type ZipErrorReason } from './errors.js';
 
 const SIG_LOCAL = 0x04034b50;

@@ -2,8 +2,6 @@
  * The errors of zip imports: {@link ZipImportError} (Python's `zipimport.ZipImportError`) for an
  * archive or entry that cannot be used, and {@link ZipFileNotFoundError} for a data file that is not
  * in the archive (Python's `OSError` / `FileNotFoundError` from `get_data` and resource readers).
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { ErrorCodes, ImportError } from '@importlib/core';
 

@@ -14,30 +14,23 @@
  *    size: `<archive folder>/__pycache__/<archive name>/<dir>/<file>.<tag>.jsc`, or under the cache
  *    prefix; a warm start reads neither the archive nor swc;
  * 3. the entry itself, transpiled now (and then written to 2, with V8's cache, if writing is on).
- *
- * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
 import path from 'node:path';
 
-import { cacheFromSource, MAGIC_TAG, PYCACHE } from '../cache-paths.js';
+import { cacheFromSource, MAGIC_TAG } from '../cache-paths.js';
+import { CodeFileLoader, mapOf, preparedFrom, readIfExists, type Prepared } from '../code-file-loader.js';
 import {
   CompiledCacheError,
-  crc32,
   decodeCompiled,
   isFresh,
   type CompiledRecord,
   type DecodedCompiled,
 } from '../compiled-cache.js';
+import { crc32 } from '../io/crc32.js';
 import { JsonFileLoader } from '../json-loader.js';
+import { PYCACHE } from '../layout.js';
+import type { LoaderContext } from '../loader-context.js';
 import { compileBody } from '../runtime.js';
-import {
-  CodeFileLoader,
-  mapOf,
-  preparedFrom,
-  readIfExists,
-  type LoaderContext,
-  type Prepared,
-} from '../source-loader.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { transpile } from '../transpile.js';
 import { getZipDirectory, type ZipDirectory, type ZipEntry } from './directory.js';
@@ -272,16 +265,16 @@ export class ZipSourceLoader extends ZipCodeLoader {
     }
 
     const text = readSource().toString('utf8');
-    const { code, map } = transpile(text, this.path, this.context.transpile, name);
+    const { code, map, isAsync } = transpile(text, this.path, this.context.transpile, name);
     const record: CompiledRecord = {
       invalidation: 'unchecked-hash',
       sourceHash: key,
-      isAsync: false,
+      isAsync,
       js: code,
       map,
       v8: null,
     };
-    const body = compileBody(code, this.path, { moduleName: name });
+    const body = compileBody(code, this.path, { isAsync, moduleName: name });
     if (map !== null) registerSourceMap(this.path, mapOf(map), body.firstLineOffset);
     return { body, record, writeTo: cache.write ? cachePath : null, mode: 0o666 };
   }

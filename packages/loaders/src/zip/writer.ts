@@ -6,14 +6,13 @@
  *
  * Kept beside the reader instead of taken from fflate: the archives must be exactly what the reader's
  * tests need (forced Zip64, prepended data, given DOS times), and it is a hundred lines over zlib.
- *
- * Must not import anything but `@importlib/core`, this package's files and node built-ins.
  */
 import zlib from 'node:zlib';
 
 import { ImportArgumentError } from '@importlib/core';
 
-import { crc32, writeFileAtomic } from '../compiled-cache.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { crc32 } from '../io/crc32.js';
 import { unsafeEntryNameReason } from './directory.js';
 
 /** One entry to write. */

@@ -7,7 +7,8 @@ import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 
-import { decodeCompiled, encodeCompiled, sourceHash, writeFileAtomic } from '../../src/compiled-cache.js';
+import { decodeCompiled, encodeCompiled, sourceHash } from '../../src/compiled-cache.js';
+import { writeFileAtomic } from '../../src/io/atomic-write.js';
 
 const [mode, file] = process.argv.slice(2);
 const filename = '/virtual/probe.js';

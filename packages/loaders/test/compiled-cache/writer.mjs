@@ -2,7 +2,7 @@
 // writeFileAtomic, `<count>` times. Prints `ready`, waits for a line on stdin, then writes.
 import { readFileSync } from 'node:fs';
 
-import { writeFileAtomic } from '../../src/compiled-cache.js';
+import { writeFileAtomic } from '../../src/io/atomic-write.js';
 
 const [target, versionFile, count] = process.argv.slice(2);
 const bytes = readFileSync(versionFile);

@@ -1,6 +1,7 @@
-// SEMANTICS group A16 (the PyImport_* C API, items 143-152) and item 12 (PyImport_GetModule), one
-// describe per item, plus the C API functions the seed page does not cover (magic, frozen, inittab,
-// importer). The seed page's own sentences are in capi-seed.test.ts.
+// The PyImport_* C API (docs/conformance.md#capi) and PyImport_GetModule
+// (docs/conformance.md#get-module), one describe per behaviour, plus the C API functions the C API
+// documentation page does not cover (magic, frozen, inittab, importer). That page's own sentences
+// are in capi-seed.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,13 +27,13 @@ import {
 
 import { createCapi, createImp, type ImportFunction } from '@importlib/compat';
 
-import { logged, rejected, say, thrown, useWorkArea } from './helpers.js';
+import { logged, rejectionOf, say, thrownBy, useWorkArea } from './helpers.js';
 
-const work = useWorkArea('a16');
+const work = useWorkArea('capi');
 
 const noop = (): CodeObject => new CodeObject('<string>', () => undefined);
 
-describe('item 143: PyImport_AddModuleRef(name) is get-or-create', () => {
+describe('PyImport_AddModuleRef(name) is get-or-create', () => {
   it('returns modules[name] when that is a module object', () => {
     const { system, capi } = work.capiProject({ 'm.ts': '' });
     const module = system.importModule('m');
@@ -62,7 +63,7 @@ describe('item 143: PyImport_AddModuleRef(name) is get-or-create', () => {
   });
 });
 
-describe('item 144: dotted names create no packages', () => {
+describe('dotted names create no packages (PyImport_AddModuleObject: dotted name)', () => {
   it('AddModule and ExecCodeModule with a.b neither create nor import a', () => {
     const { system, capi } = work.capiProject({ 'a/__init__.ts': `${say('a ran')}` });
     capi.PyImport_AddModule('a.b');
@@ -80,7 +81,7 @@ describe('item 144: dotted names create no packages', () => {
   });
 });
 
-describe('item 145: reference semantics', () => {
+describe('reference semantics (PyImport_AddModuleObject: borrowed reference)', () => {
   class Forgetful extends Map<string, unknown> {
     override set(): this {
       return this;
@@ -96,12 +97,12 @@ describe('item 145: reference semantics', () => {
   it('PyImport_AddModuleObject / PyImport_AddModule raise when modules does not keep the module (RuntimeError)', () => {
     const { system, capi } = work.capiProject();
     system.modules = new Forgetful();
-    expect(thrown(() => capi.PyImport_AddModule('m'))).toBeInstanceOf(ImportStateError);
-    expect(thrown(() => capi.PyImport_AddModuleObject('m'))).toBeInstanceOf(ImportStateError);
+    expect(thrownBy(() => capi.PyImport_AddModule('m'))).toBeInstanceOf(ImportStateError);
+    expect(thrownBy(() => capi.PyImport_AddModuleObject('m'))).toBeInstanceOf(ImportStateError);
   });
 });
 
-describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
+describe('PyImport_ExecCodeModule(name, co) (PyImport_ExecCodeModuleObject)', () => {
   it('gets or creates the module and reuses its namespace, so it reloads when present', () => {
     const { capi } = work.capiProject();
     const module = capi.PyImport_AddModule('m');
@@ -123,7 +124,7 @@ describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
 
   it("raises ImportError ('Loaded module … not found') when the code removed its own entry", () => {
     const { system, capi } = work.capiProject();
-    const error = thrown(() =>
+    const error = thrownBy(() =>
       capi.PyImport_ExecCodeModule('m', new CodeObject('<string>', () => void system.modules.delete('m'))),
     );
     expect(error).toBeInstanceOf(ImportError);
@@ -131,19 +132,19 @@ describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
   });
 });
 
-describe('item 147: failure removes the entry', () => {
+describe('failure removes the entry (PyImport_ExecCodeModuleObject: remove_module)', () => {
   it('removes name from modules on failure even when it was imported normally before', () => {
     const { system, capi } = work.capiProject({ 'm.ts': '' });
     system.importModule('m');
     const co = new CodeObject('<string>', () => {
       throw new Error('no');
     });
-    thrown(() => capi.PyImport_ExecCodeModule('m', co));
+    thrownBy(() => capi.PyImport_ExecCodeModule('m', co));
     expect(system.modules.has('m')).toBe(false);
   });
 });
 
-describe('item 148: the fix-up (_fix_up_module)', () => {
+describe('the fix-up (_fix_up_module)', () => {
   it('gives a SourcelessFileLoader when pathname === cpathname', () => {
     const { root, system, capi } = work.capiProject({ 'm.ts': 'export const x = 1;\n' });
     const context = loaderContextOf(system)!;
@@ -177,7 +178,7 @@ describe('item 148: the fix-up (_fix_up_module)', () => {
   });
 });
 
-describe('item 149: pathname defaults across the variants', () => {
+describe('pathname defaults across the variants (PyImport_ExecCodeModuleWithPathnames)', () => {
   it('ExecCodeModule: __file__ falls back to co.filename', () => {
     const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModule('m', new CodeObject('/from/co.ts', () => undefined));
@@ -225,7 +226,7 @@ describe('item 149: pathname defaults across the variants', () => {
   });
 });
 
-describe('item 150: PyImport_Import(name)', () => {
+describe('PyImport_Import(name)', () => {
   it("calls the __import__ of globals' __builtins__ with level 0 and an empty fromlist", () => {
     const { system, capi } = work.capiProject({ 'm.ts': '' });
     const calls: unknown[][] = [];
@@ -246,7 +247,7 @@ describe('item 150: PyImport_Import(name)', () => {
 
   it("raises ImportError (Python's KeyError) when the entry is missing afterwards", () => {
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_Import('m', { __builtins__: { __import__: () => ({}) } }));
+    const error = thrownBy(() => capi.PyImport_Import('m', { __builtins__: { __import__: () => ({}) } }));
     expect(error).toBeInstanceOf(ImportError);
     expect(error.message).toMatch(/KeyError/);
   });
@@ -257,7 +258,7 @@ describe('item 150: PyImport_Import(name)', () => {
   });
 });
 
-describe('item 151: PyImport_ReloadModule(m)', () => {
+describe('PyImport_ReloadModule(m)', () => {
   it('is reload(m): the module runs again in place', () => {
     const { root, system, capi } = work.capiProject({ 'm.ts': 'export const v = 1;\n' });
     const module = system.importModule('m') as ModuleType;
@@ -275,7 +276,7 @@ describe('item 151: PyImport_ReloadModule(m)', () => {
   });
 });
 
-describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
+describe('PyImport_ImportModuleLevel mirrors __import__ (PyImport_ImportModuleLevelObject)', () => {
   let limit: number;
   beforeEach(() => {
     limit = Error.stackTraceLimit;
@@ -303,17 +304,17 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
 
   it("removes every frame of the import machinery from an ImportError's stack", () => {
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(frames(error).some((l) => machinery.test(l))).toBe(false);
-    expect(frames(error).some((l) => l.includes('semantics-a16.test.ts'))).toBe(true);
+    expect(frames(error).some((l) => l.includes('capi.test.ts'))).toBe(true);
   });
 
   it("keeps the module code's frames of another error and removes the machinery's frames beneath them", () => {
     const { root, capi } = work.capiProject({
       'bad.ts': 'export function fail() {\n  throw new RangeError("bad");\n}\nfail();\n',
     });
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('bad'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('bad'));
     expect(error).toBeInstanceOf(RangeError);
     const stack = frames(error);
     expect(stack[0], error.stack).toContain(join(root, 'bad.ts'));
@@ -321,19 +322,19 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
       stack.some((l) => machinery.test(l)),
       error.stack,
     ).toBe(false);
-    expect(stack.some((l) => l.includes('semantics-a16.test.ts'))).toBe(true);
+    expect(stack.some((l) => l.includes('capi.test.ts'))).toBe(true);
   });
 
   it('keeps the frames of the machinery that raised an error that is not an ImportError', () => {
     const { capi } = work.capiProject({ 'a/__init__.ts': '' });
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('a', null, null, [42]));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('a', null, null, [42]));
     expect(error).toBeInstanceOf(ImportArgumentError);
     expect(machinery.test(frames(error)[0] ?? '')).toBe(true);
   });
 
   it("removes the machinery's file-less generator frames (`.next (<anonymous>)`) too", () => {
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(
       frames(error).some((l) => /\.next \(<anonymous>\)/.test(l)),
       error.stack,
@@ -343,8 +344,8 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   it('still reaches the caller under the default limit of 10 frames, and keeps at most that many', () => {
     Error.stackTraceLimit = 10;
     const { capi } = work.capiProject();
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
-    expect(frames(error)[0]).toContain('semantics-a16.test.ts');
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
+    expect(frames(error)[0]).toContain('capi.test.ts');
     expect(frames(error).length).toBeLessThanOrEqual(10);
     expect(Error.stackTraceLimit).toBe(10);
   });
@@ -352,7 +353,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   it('trims nothing while a tracer listens (-v)', () => {
     const { system, capi } = work.capiProject();
     system.addTracer(() => undefined);
-    const error = thrown(() => capi.PyImport_ImportModuleLevel('absent'));
+    const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(frames(error).some((l) => machinery.test(l))).toBe(true);
   });
 
@@ -364,7 +365,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   });
 });
 
-describe('item 12: PyImport_GetModule(name)', () => {
+describe('PyImport_GetModule(name)', () => {
   it('returns undefined (C: NULL without an error) when absent, and never imports', () => {
     const { system, capi } = work.capiProject({ 'm.ts': `${say('m ran')}` });
     expect(capi.PyImport_GetModule('m')).toBeUndefined();
@@ -417,7 +418,7 @@ describe('item 12: PyImport_GetModule(name)', () => {
           },
         }),
     });
-    const importing = rejected(system.importModuleAsync('slow'));
+    const importing = rejectionOf(system.importModuleAsync('slow'));
     await new Promise((resolve) => setTimeout(resolve, 0));
     const got = capi.PyImport_GetModuleAsync('slow');
     open();
@@ -467,16 +468,16 @@ describe('the other PyImport_* functions', () => {
     expect((system.importModule('spam') as ModuleType).ham).toBe(1);
     remove();
     system.modules.delete('spam');
-    expect(thrown(() => system.importModule('spam'))).toBeInstanceOf(ModuleNotFoundError);
+    expect(thrownBy(() => system.importModule('spam'))).toBeInstanceOf(ModuleNotFoundError);
   });
 
   it('PyImport_AppendInittab refuses a dotted name, and needs a builtin importer', () => {
     const { capi } = work.capiProject();
-    expect(thrown(() => capi.PyImport_AppendInittab('a.b', () => undefined))).toBeInstanceOf(
+    expect(thrownBy(() => capi.PyImport_AppendInittab('a.b', () => undefined))).toBeInstanceOf(
       ImportArgumentError,
     );
     const bare = createCapi(createImportSystem({ builtins: false }));
-    expect(thrown(() => bare.PyImport_AppendInittab('spam', () => undefined))).toBeInstanceOf(
+    expect(thrownBy(() => bare.PyImport_AppendInittab('spam', () => undefined))).toBeInstanceOf(
       ImportStateError,
     );
   });
