@@ -14,7 +14,7 @@ import vm from 'node:vm';
 import { ErrorCodes, ImportError } from '@importlib/core';
 import type * as SwcModule from '@swc/core';
 
-import { packageTypeOf } from './module-format.js';
+import { isEsmFile } from './node-resolve.js';
 
 type Swc = typeof SwcModule;
 
@@ -191,7 +191,8 @@ export function moduleFormat(filename: string): ModuleFormat {
   const suffix = extname(filename).toLowerCase();
   if (suffix === '.mjs' || suffix === '.mts') return 'module';
   if (suffix === '.cjs' || suffix === '.cts') return 'commonjs';
-  return packageTypeOf(filename) === 'module' ? 'module' : 'detect';
+  // The nearest package.json, read once per folder and process (shared with Node's resolution).
+  return isEsmFile(filename) ? 'module' : 'detect';
 }
 
 /**
