@@ -46,7 +46,10 @@ export type ModuleFunction = (
 export interface RuntimeHelpers {
   /** Record that `exports` belongs to an ES module (for Node's default-import interop). */
   markModule(exports: object): void;
-  /** Whether `value` is the exports of an ES module (Node's interop: its default import is `.default`). */
+  /**
+   * Whether `value` is an ES module's exports, or the namespace of one Node loaded (Node's interop:
+   * its default import is `.default`, and it is its own namespace).
+   */
   isModule(value: unknown): boolean;
   /**
    * Drop the re-exported names (`name, source, key` triples) whose source module has no `key`: in a
@@ -66,9 +69,9 @@ export const runtimeHelpers: RuntimeHelpers = Object.freeze({
     esModules.add(exports);
   },
   isModule(value: unknown): boolean {
-    return (
-      (typeof value === 'object' || typeof value === 'function') && value !== null && esModules.has(value)
-    );
+    if (typeof value !== 'object' && typeof value !== 'function') return false;
+    // An ES module transpiled here, or one Node loaded itself (its namespace, from `require(esm)`).
+    return value !== null && (esModules.has(value) || isModuleNamespaceObject(value));
   },
   pruneTypeExports(exports: object, entries: readonly unknown[]): void {
     for (let i = 0; i + 2 < entries.length; i += 3) {
