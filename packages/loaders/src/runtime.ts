@@ -52,6 +52,12 @@ export interface RuntimeHelpers {
    */
   isModule(value: unknown): boolean;
   /**
+   * The namespace `import * as` gives of an ES module (one {@link isModule} accepts): the module
+   * itself, except Node's `require(esm)` namespace of a module with a default export, which carries an
+   * `__esModule` key that Node's `import` does not show: a view without it (one per namespace).
+   */
+  namespace(value: object): object;
+  /**
    * Drop the re-exported names (`name, source, key` triples) whose source module has no `key`: in a
    * TypeScript file they named types only, which `tsc` drops (swc cannot tell without type information).
    */
@@ -63,6 +69,25 @@ const esModules = new WeakSet<object>();
 const requireHere = createRequire(import.meta.url);
 const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
 
+const namespaceViews = new WeakMap<object, object>();
+
+/** See {@link RuntimeHelpers.namespace}. */
+function importNamespace(value: object): object {
+  if (!isModuleNamespaceObject(value) || !hasOwn(value, '__esModule')) return value;
+  let view = namespaceViews.get(value);
+  if (view === undefined) {
+    const live: PropertyDescriptorMap = {};
+    for (const key of Object.keys(value)) {
+      if (key === '__esModule') continue;
+      live[key] = { get: () => (value as Record<string, unknown>)[key], enumerable: true };
+    }
+    live[Symbol.toStringTag] = { value: 'Module' };
+    view = Object.preventExtensions(Object.create(null, live) as object);
+    namespaceViews.set(value, view);
+  }
+  return view;
+}
+
 /** @internal The helpers every module body gets (one object for the process: no state per module). */
 export const runtimeHelpers: RuntimeHelpers = Object.freeze({
   markModule(exports: object): void {
@@ -72,6 +97,9 @@ export const runtimeHelpers: RuntimeHelpers = Object.freeze({
     if (typeof value !== 'object' && typeof value !== 'function') return false;
     // An ES module transpiled here, or one Node loaded itself (its namespace, from `require(esm)`).
     return value !== null && (esModules.has(value) || isModuleNamespaceObject(value));
+  },
+  namespace(value: object): object {
+    return importNamespace(value);
   },
   pruneTypeExports(exports: object, entries: readonly unknown[]): void {
     for (let i = 0; i + 2 < entries.length; i += 3) {
@@ -587,8 +615,8 @@ const TS_INTEROP = /\.(?:[cm]?tsx?|jsx)$/i;
  */
 function namespaceOf(value: unknown, nodeInterop: boolean): unknown {
   if ((typeof value === 'object' || typeof value === 'function') && value !== null) {
-    // Node's own namespace (an ES module Node loaded): exactly Node's keys, nothing added.
-    if (isModuleNamespaceObject(value)) return value;
+    // Node's own namespace (an ES module Node loaded): exactly the keys Node's import gives.
+    if (isModuleNamespaceObject(value)) return importNamespace(value);
     if (nodeInterop ? esModules.has(value) : (value as { __esModule?: unknown }).__esModule) return value;
     const namespace: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) namespace[key] = (value as Record<string, unknown>)[key];
