@@ -98,16 +98,16 @@ describe('bare specifiers resolve as Node resolves them from the importing file'
     const src = tree(
       root,
       {
-        'cjs.ts':
-          "export const viaRequire = require('dual').kind;\nexport const later = () => import('dual');\n",
+        'cjs.ts': "exports.viaRequire = require('dual').kind;\n",
+        'lazy.ts': "export const later = () => import('dual');\n",
         'esm.mts': "import { kind } from 'dual';\nexport const viaImport = kind;\n",
       },
       'src-',
     );
     const system = createImportSystem({ path: [src] });
-    const cjs = system.importModule('cjs') as { viaRequire: string; later: () => Promise<{ kind: string }> };
-    expect(cjs.viaRequire).toBe('cjs');
-    expect((await cjs.later()).kind).toBe('esm');
+    expect((system.importModule('cjs') as { viaRequire: string }).viaRequire).toBe('cjs');
+    const lazy = system.importModule('lazy') as { later: () => Promise<{ kind: string }> };
+    expect((await lazy.later()).kind).toBe('esm');
     expect((system.importModule('esm') as { viaImport: string }).viaImport).toBe('esm');
     expect((system.importModule('dual') as { kind: string }).kind).toBe('cjs');
     const other = createImportSystem({ path: [src] });
@@ -167,6 +167,9 @@ describe('a folder of installed packages on the path (site-packages)', () => {
       join(root, 'node_modules', 'debug', 'src', 'index.js'),
       [join(root, 'node_modules', 'debug')],
     ]);
+    // Its files are Node's: the submodule is the object the entry's own require('./common') got.
+    expect(system.importModule('debug.src.common')).toBe('common');
+    expect(system.importModule('debug.src.index')).toBe(debug);
   });
 });
 

@@ -18,6 +18,8 @@ import { dirname, extname, join, sep } from 'node:path';
 
 import { exports as exportsOf, imports as importsOf } from 'resolve.exports';
 
+import { packageTypeOf } from './module-format.js';
+
 /** Which of Node's loaders a resolution is for. */
 export type NodeConditions = 'require' | 'import';
 
@@ -68,15 +70,13 @@ function scopeFolder(folder: string): string | null {
 }
 
 /**
- * Whether `file` is an ES module to Node: `.mjs` (and `.mts`), or `.js` (and `.ts`, `.jsx`, `.tsx`) in a
- * package whose `type` is `module`. `.cjs`, `.cts` and everything else are CommonJS.
+ * Whether Node runs the JavaScript file `file` as an ES module: `.mjs`, or `.js` in a package whose
+ * `type` is `module` (`packageTypeOf`, shared with the transpiler). Everything else is CommonJS.
  */
 export function isEsmFile(file: string): boolean {
   const ext = extname(file);
-  if (ext === '.mjs' || ext === '.mts') return true;
-  if (ext !== '.js' && ext !== '.ts' && ext !== '.jsx' && ext !== '.tsx') return false;
-  const scope = scopeFolder(dirname(file));
-  return scope !== null && readPackageJson(scope)?.type === 'module';
+  if (ext === '.mjs') return true;
+  return ext === '.js' && packageTypeOf(file) === 'module';
 }
 
 /** Whether `file` lies inside a `node_modules` folder (an installed package's file). */

@@ -20,7 +20,7 @@ import {
 } from '@importlib/core';
 
 import { requireFile } from './node-loader.js';
-import { isEsmFile, isInNodeModules, nodeResolve } from './node-resolve.js';
+import { isInNodeModules, nodeResolve } from './node-resolve.js';
 import { resolveSpecifier, SOURCE_ENDINGS, type Target } from './specifiers.js';
 import { awaitsAtTopLevel, ESM_OPENER, ImportSyntaxError, MODULE_PARAMS } from './transpile.js';
 
@@ -439,9 +439,10 @@ export function createModuleScope(
   const npmCode = fallback && isInNodeModules(file);
   let nodeRequire: NodeJS.Require | undefined;
   const node = (): NodeJS.Require => (nodeRequire ??= createRequire(file));
-  let esm: boolean | undefined;
+  // An ES module's imports (its transpiled body's require calls) use Node's `import` conditions. The
+  // body marks its exports as an ES module first thing (ESM_OPENER), by the file's format.
   const conditions = (async: boolean): 'import' | 'require' =>
-    async || (esm ??= isEsmFile(file)) ? 'import' : 'require';
+    async || esModules.has(module) ? 'import' : 'require';
   const scopes = systemScopes(system);
 
   /** Only a bare specifier that no finder claims goes on to Node's resolution (when enabled). */
