@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ImportError, ImportSystem, ModuleNotFoundError, type ModuleType } from '@importlib/core';
 
-import { memoryPathHook, thrown, type ModuleDef } from './helpers.js';
+import { memoryPathHook, thrownBy, type ModuleDef } from './helpers.js';
 
 /** What a package's code puts in place of its module object: a function with its own property. */
 function makeExport(): ((x: number) => number) & { version?: string } {
@@ -208,7 +208,7 @@ describe('__import__ with a level and no fromlist returns the registry entry (Py
       memoryPathHook(system, { '/p/pkg/gone': { x: (_m, sys) => void sys.modules.delete('pkg.gone') } }),
     );
     system.importModule('pkg');
-    const error = thrown(() => system.__import__('gone.x', globals, null, [], 1));
+    const error = thrownBy(() => system.__import__('gone.x', globals, null, [], 1));
     expect(error).toBeInstanceOf(ImportError);
     expect(error).toMatchObject({ moduleName: 'pkg.gone', code: 'ERR_IMPORTLIB_IMPORT' });
     expect((error as Error).message).toContain("'pkg.gone' not in modules as expected");

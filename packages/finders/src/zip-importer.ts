@@ -30,6 +30,7 @@ import {
   entryPath,
   getZipDirectory,
   invalidateZipDirectory,
+  JSON_SUFFIXES,
   PACKAGE_MARKERS,
   readZipData,
   SOURCE_SUFFIXES,
@@ -115,7 +116,7 @@ export class ZipImporter implements PathEntryFinder {
     this.#suffixes = [
       ...sources.map((suffix) => [suffix, 'source'] as const),
       [COMPILED_SUFFIX, 'compiled'],
-      ['.json', 'json'],
+      ...JSON_SUFFIXES.map((suffix) => [suffix, 'json'] as const),
     ];
   }
 

@@ -4,7 +4,6 @@
 // entry, and a file beside a folder of the same name. Every package here is a small tree written by
 // the test, so nothing is fetched.
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { RequireAsyncError, type ModuleType } from '@importlib/core';

@@ -56,6 +56,8 @@ export interface RuntimeHelpers {
 }
 
 const esModules = new WeakSet<object>();
+/** Node's own `require` (its `cache` is Node's module cache, its `main` the process's main module). */
+const requireHere = createRequire(import.meta.url);
 const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
 
 /** @internal The helpers every module body gets (one object for the process: no state per module). */
@@ -364,8 +366,8 @@ function isModuleOf(value: unknown, file: string): boolean {
  * clear-module do). Files Node loads itself (npm dependencies outside the system) are in Node's own
  * cache, which this object falls back to.
  */
-function requireCache(system: ImportSystem, scopes: SystemScopes, node: () => NodeJS.Require) {
-  const nodeCache = (): NodeJS.Dict<NodeJS.Module> => node().cache;
+function requireCache(system: ImportSystem, scopes: SystemScopes) {
+  const nodeCache = (): NodeJS.Dict<NodeJS.Module> => requireHere.cache;
   const target = Object.create(null) as Record<string, CommonJsModule | NodeJS.Module | undefined>;
   return new Proxy(target, {
     get(_, key) {
@@ -496,14 +498,9 @@ export function createModuleScope(
   };
   resolve.paths = (specifier: string): string[] | null => node().resolve.paths(specifier);
   require.resolve = resolve;
-  Object.defineProperty(require, 'cache', {
-    get: () => (scopes.cache ??= requireCache(system, scopes, node)),
-    enumerable: true,
-  });
-  Object.defineProperty(require, 'main', {
-    get: () => scopes.byName.get('__main__') ?? node().main,
-    enumerable: true,
-  });
+  // Plain properties, as Node's: the cache view is made once per system; `main` (set below) is what
+  // it is when the module starts (the system's `__main__` runs before the modules it requires).
+  (require as { cache: unknown }).cache = scopes.cache ??= requireCache(system, scopes);
 
   const dynamicImport = async (specifier: unknown): Promise<unknown> => {
     const text = String(specifier);
@@ -557,6 +554,7 @@ export function createModuleScope(
   if (parent !== null) parent.children.push(cjs);
   scopes.byFile.set(file, { name, module: cjs });
   scopes.byName.set(name, cjs);
+  (require as { main: unknown }).main = scopes.byName.get('__main__') ?? requireHere.main;
 
   /** Node's `updateChildren`: a module required again is still a child of each module requiring it. */
   function addChild(childName: string): void {
