@@ -4,6 +4,7 @@
 // entry, and a file beside a folder of the same name. Every package here is a small tree written by
 // the test, so nothing is fetched.
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { RequireAsyncError, type ModuleType } from '@importlib/core';
@@ -180,5 +181,38 @@ describe('one file, one module object per system', () => {
     const system = createImportSystem({ path: [join(root, 'src'), root] });
     const first = system.importModule('src.util');
     expect((system.importModule('a') as { util: unknown }).util).toBe(first);
+  });
+});
+
+describe('ES modules of installed packages imported by an ES module of the project', () => {
+  it("gives the module's own keys on the sync path (no __esModule from Node's require of an ES module)", () => {
+    const root = installed();
+    const src = tree(
+      root,
+      {
+        'uses.mjs':
+          "import * as ns from 'esm-only';\nimport byDefault from 'esm-only';\nexport const keys = Object.keys(ns).sort();\nexport { byDefault };\n",
+      },
+      'src-',
+    );
+    const uses = createImportSystem({ path: [src] }).importModule('uses') as {
+      keys: string[];
+      byDefault: string;
+    };
+    expect(uses.keys).toEqual(['default', 'named']);
+    expect(uses.byDefault).toBe('the default');
+  });
+
+  it("imports a top-level-await package with Node's import() before the body runs, on the async path", async () => {
+    const root = installed();
+    const src = tree(
+      root,
+      { 'uses.mjs': "import * as ns from 'tla';\nimport { answer } from 'tla';\nexport { ns, answer };\n" },
+      'src-',
+    );
+    const system = createImportSystem({ path: [src] });
+    const uses = (await system.importModuleAsync('uses')) as { ns: unknown; answer: number };
+    expect(uses.answer).toBe(42);
+    expect(uses.ns).toBe(await system.importModuleAsync('tla'));
   });
 });
