@@ -6,6 +6,10 @@
 //   node bench/run.mjs --quick         N = 200, 2 runs (1 for a scenario slower than 3 s), the
 //                                      syscall pass for baseline and importlib warm only
 //   node bench/run.mjs --n 8000        any N (repeat --n or give a comma list)
+//   node bench/run.mjs --npm rxjs      a published package's TypeScript sources (rxjs src/, ~230
+//                                      modules) imported by importlib cold and warm, against Node
+//                                      requiring the package's compiled build (5 runs; --runs K);
+//                                      the package comes from the compat-npm cache (fetched if needed)
 //   other options: --runs K, --seed S, --js-suffix F (share of imports written './x.js', default
 //   0.5), --only id,id (scenario ids), --skip-strace, --regenerate
 //
@@ -21,13 +25,14 @@ import { ensureTree, repoRoot, treeDir } from './generate.mjs';
 import { runChild } from './lib/child-process.mjs';
 import {
   addRatios,
+  median,
   formatMemory,
   formatSyscalls,
   formatTimes,
   summarize,
   summarizeMemory,
 } from './lib/report.mjs';
-import { MEMORY_COUNTS, scenarios } from './lib/scenarios.mjs';
+import { MEMORY_COUNTS, npmScenarios, scenarios } from './lib/scenarios.mjs';
 import { straceUnavailable, traceScenario } from './lib/syscalls.mjs';
 
 const { values: opts } = parseArgs({
@@ -40,6 +45,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     'skip-strace': { type: 'boolean', default: false },
     regenerate: { type: 'boolean', default: false },
+    npm: { type: 'string' },
   },
 });
 
@@ -84,20 +90,11 @@ function runOnce(s, cwd, state, args = s.args) {
   return result;
 }
 
-function benchTree(n) {
-  const root = treeDir(n, seed, jsSuffix);
-  const t0 = performance.now();
-  const manifest = ensureTree({ n, seed, jsSuffix, out: root, force: opts.regenerate });
-  log(
-    `\n== N=${n}: ${manifest.modules} modules (${manifest.packages} packages), ${manifest.imports} imports, ` +
-      `${manifest.cycles} cycles; tree ready in ${Math.round(performance.now() - t0)} ms (${root})`,
-  );
-  const cwd = join(root, 'ts');
-  const counts = opts.quick ? MEMORY_COUNTS.quick : MEMORY_COUNTS.full;
-  const list = scenarios(root, counts).filter((s) => !only || only.has(s.id));
-  const states = new Map(list.map((s) => [s.id, { runs: [], error: null }]));
-  const groups = groupsOf(list);
-
+/**
+ * The timed rounds over `groups`: a warm-up pass (thrown away) for single scenarios, then `runs`
+ * rounds, round-robin (each round starts one group later). Results go into `states`.
+ */
+function runRounds(groups, states, cwd) {
   // Warm-up pass, thrown away: fills the OS file cache, writes the floor's code cache, and tells
   // which scenarios cannot run here at all. A cold/warm group gets none: its cold run needs none
   // (and is the slowest of all), and its warm run reads the cache the cold run just before it left.
@@ -128,6 +125,23 @@ function benchTree(n) {
     }
     log(`   round ${round + 1}/${runs}: ${line.join(', ')} (ms)`);
   }
+}
+
+function benchTree(n) {
+  const root = treeDir(n, seed, jsSuffix);
+  const t0 = performance.now();
+  const manifest = ensureTree({ n, seed, jsSuffix, out: root, force: opts.regenerate });
+  log(
+    `\n== N=${n}: ${manifest.modules} modules (${manifest.packages} packages), ${manifest.imports} imports, ` +
+      `${manifest.cycles} cycles; tree ready in ${Math.round(performance.now() - t0)} ms (${root})`,
+  );
+  const cwd = join(root, 'ts');
+  const counts = opts.quick ? MEMORY_COUNTS.quick : MEMORY_COUNTS.full;
+  const list = scenarios(root, counts).filter((s) => !only || only.has(s.id));
+  const states = new Map(list.map((s) => [s.id, { runs: [], error: null }]));
+  const groups = groupsOf(list);
+
+  runRounds(groups, states, cwd);
 
   const timed = list.filter((s) => s.kind !== 'memory');
   const rows = addRatios(timed.map((s) => summarize(s, states.get(s.id), manifest.modules)));
@@ -150,9 +164,38 @@ function benchTree(n) {
   return { n, seed, jsSuffix, tree: root, manifest, scenarios: rows, memory, syscalls };
 }
 
+/** The published packages `--npm` knows: where their TypeScript sources are and their entry. */
+const NPM_PACKAGES = { rxjs: { entry: 'src', sources: 'src' } };
+
+/** `--npm <name>`: the package's TS sources through importlib, cold and warm, against `require`. */
+async function benchNpm(name) {
+  const known = NPM_PACKAGES[name];
+  if (!known) {
+    console.error(`--npm: one of ${Object.keys(NPM_PACKAGES).join(', ')}`);
+    process.exit(2);
+  }
+  const { ensureDeps } = await import('../compat-npm/lib/setup.mjs');
+  const dir = join(ensureDeps({ log }), 'node_modules', name);
+  log(`\n== npm ${name}: ${dir}`);
+  const list = npmScenarios({ name, dir, entry: known.entry, sources: join(dir, known.sources) }).filter(
+    (s) => !only || only.has(s.id),
+  );
+  const states = new Map(list.map((s) => [s.id, { runs: [], error: null }]));
+  runRounds(groupsOf(list), states, dir);
+  const expected = median(states.get('require')?.runs.map((r) => r.modules) ?? []) ?? NaN;
+  const rows = addRatios(list.map((s) => summarize(s, states.get(s.id), expected)));
+  return { npm: name, dir, scenarios: rows };
+}
+
 const started = new Date();
 const results = [];
-for (const n of sizes) {
+if (opts.npm) {
+  const result = await benchNpm(opts.npm);
+  results.push(result);
+  console.log(`\nnpm ${opts.npm} (medians of ${runs} runs, fresh process each; modules: require's count)\n`);
+  console.log(formatTimes(result.scenarios) + '\n');
+}
+for (const n of opts.npm ? [] : sizes) {
   const result = benchTree(n);
   results.push(result);
   console.log(
@@ -169,14 +212,25 @@ const report = {
   v8: process.versions.v8,
   platform: `${process.platform} ${os.release()} ${process.arch}`,
   cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}`,
-  options: { sizes, runs, seed, jsSuffix, quick: opts.quick, only: only ? [...only] : null },
+  options: {
+    sizes: opts.npm ? [] : sizes,
+    npm: opts.npm ?? null,
+    runs,
+    seed,
+    jsSuffix,
+    quick: opts.quick,
+    only: only ? [...only] : null,
+  },
   trees: results,
 };
 const outDir = join(repoRoot, 'bench-results');
 mkdirSync(outDir, { recursive: true });
 const outFile = join(outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
-console.log(`\nx require: median / plain require's median; x floor: / the floor's (vm + V8 code cache).`);
+console.log(
+  `\nx require: median / plain require's median; x req wall: whole-process wall time / require's; ` +
+    `x floor: / the floor's (vm + V8 code cache).`,
+);
 console.log(
   `memory: heap used after full collections, end minus start (median); KB / step per reload, or per ` +
     `system after the first; first system: what the first one leaves (one-time).`,

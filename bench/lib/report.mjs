@@ -63,11 +63,12 @@ export function summarizeMemory(scenario, state) {
 }
 
 export function addRatios(rows) {
-  const baseline = rows.find((r) => r.id === 'require')?.medianMs;
+  const baseline = rows.find((r) => r.id === 'require');
   const floor = rows.find((r) => r.id === 'floor')?.medianMs;
   for (const r of rows) {
     if (r.medianMs == null) continue;
-    r.xBaseline = baseline ? r.medianMs / baseline : null;
+    r.xBaseline = baseline?.medianMs ? r.medianMs / baseline.medianMs : null;
+    r.xBaselineWall = baseline?.medianWallMs ? r.medianWallMs / baseline.medianWallMs : null;
     r.xFloor = floor ? r.medianMs / floor : null;
   }
   return rows;
@@ -96,7 +97,7 @@ function footnotes(rows, reasonOf) {
 export function formatTimes(rows) {
   const body = rows.map((r) =>
     r.medianMs == null
-      ? [r.label, UNAVAILABLE, '', '', '', '', '', '']
+      ? [r.label, UNAVAILABLE, '', '', '', '', '', '', '']
       : [
           r.label + (r.modules !== r.modulesExpected ? ` (loaded ${r.modules}/${r.modulesExpected})` : ''),
           fixed(r.medianMs, 1),
@@ -104,11 +105,22 @@ export function formatTimes(rows) {
           r.xBaseline == null ? '-' : `${fixed(r.xBaseline, 2)}x`,
           r.xFloor == null ? '-' : `${fixed(r.xFloor, 2)}x`,
           fixed(r.medianWallMs, 0),
+          r.xBaselineWall == null ? '-' : `${fixed(r.xBaselineWall, 2)}x`,
           r.medianRssPeakKb == null ? '-' : fixed(r.medianRssPeakKb / 1024, 0),
           `${r.runs}${r.status === 'ok' ? '' : '!'}`,
         ],
   );
-  const header = ['scenario', 'median ms', 'ms/module', 'x require', 'x floor', 'wall ms', 'peak MB', 'runs'];
+  const header = [
+    'scenario',
+    'median ms',
+    'ms/module',
+    'x require',
+    'x floor',
+    'wall ms',
+    'x req wall',
+    'peak MB',
+    'runs',
+  ];
   return table(header, body) + footnotes(rows, (r) => (r.status === 'ok' ? null : r.status));
 }
 

@@ -176,3 +176,40 @@ export function scenarios(root, counts = MEMORY_COUNTS.full) {
     },
   ];
 }
+
+/**
+ * The npm scenarios (`run.mjs --npm rxjs`): a published package's TypeScript sources imported by
+ * importlib, cold and warm, against plain Node requiring the package's own compiled build. `dir` is
+ * the package folder (in the compat-npm cache), `entry` the module of its sources (`src`: src/index.ts),
+ * `sources` the folder whose `__pycache__` folders a cold run deletes.
+ */
+export function npmScenarios({ name, dir, entry, sources }) {
+  const base = ['--package-dir', dir];
+  return [
+    {
+      id: 'require',
+      group: 'require',
+      label: `node require (${name} compiled build)`,
+      what: `plain Node \`require('${name}')\`: the package's own compiled CommonJS build`,
+      script: script('npm-require'),
+      args: base,
+    },
+    {
+      id: 'importlib-cold',
+      group: 'importlib',
+      label: `importlib cold (${name} TS sources)`,
+      what: `createImportSystem({ path: [<${name} folder>] }).importModule('${entry}'), every __pycache__ under the sources deleted first`,
+      script: script('npm-importlib'),
+      args: [...base, '--entry', entry],
+      prepare: () => removePycache(sources),
+    },
+    {
+      id: 'importlib-warm',
+      group: 'importlib',
+      label: `importlib warm (${name} TS sources)`,
+      what: 'the same with the compiled cache the run before wrote',
+      script: script('npm-importlib'),
+      args: [...base, '--entry', entry],
+    },
+  ];
+}

@@ -1,5 +1,6 @@
-// SEMANTICS A17 (tracing), items 153-154, through the command: `-v` / `-vv` lines in Python's wording
-// and the `-X importtime` table (`--importtime`, `--importtime=2`), on stderr, over a real tree.
+// Tracing (docs/conformance.md#tracing: `_verbose_message`, `-X importtime`) through the command:
+// `-v` / `-vv` lines in Python's wording and the `-X importtime` table (`--importtime`,
+// `--importtime=2`), on stderr, over a real tree.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,7 @@ function table(stderr: string): Row[] {
     });
 }
 
-describe('A17 item 154: -v and -vv', () => {
+describe('-v and -vv (_verbose_message)', () => {
   it("prints import 'name' # <loader> after each load, in load order, on stderr only", async () => {
     const result = await run('-v');
     expect(result.stdout).toBe('7\n');
@@ -97,7 +98,7 @@ describe('A17 item 154: -v and -vv', () => {
   });
 });
 
-describe('A17 item 153: --importtime', () => {
+describe('--importtime (-X importtime)', () => {
   it('prints the header once, before the first line', async () => {
     const result = await run('--importtime');
     const lines = result.stderr.split('\n');

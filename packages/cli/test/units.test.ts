@@ -137,7 +137,7 @@ describe('splitRunArgs', () => {
   });
 });
 
-describe('A17 item 154: the find-and-load probes the tracers see', () => {
+describe('the find-and-load probes the tracers see (_verbose_message)', () => {
   it('wrap each find-and-load, nested ones inside, a failure ending with ok: false', () => {
     const root = tree('probes', {
       'a.js': `require('./b.js');\ntry { require('./missing.js'); } catch {}\n`,

@@ -1,6 +1,6 @@
-// The C API import page (../shared/seeds/python-c-api-import.txt), walked top to bottom: one test per
-// function and per sentence of behaviour. The other PyImport_* functions (SEMANTICS A16) are in
-// semantics-a16.test.ts.
+// CPython's C API documentation page "Importing Modules" (Doc/c-api/import.rst), walked top to
+// bottom: one test per function and per sentence of behaviour. The other PyImport_* behaviours
+// (docs/conformance.md#capi) are in capi.test.ts.
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The Python 2 `imp` module page (../shared/seeds/python2-imp-module.txt), walked top to bottom: one
+// The Python 2 `imp` module documentation page (Doc/library/imp.rst), walked top to bottom: one
 // test per function and per sentence of behaviour, over real files in test/.work. The page's two
 // examples are in import-emulation.test.ts.
 import { copyFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';

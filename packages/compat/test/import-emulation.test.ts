@@ -1,4 +1,5 @@
-// The imp page's examples (SEMANTICS item 142), written in TypeScript against `imp`:
+// The imp page's examples (docs/conformance.md#imp-import-emulation), written in TypeScript against
+// `imp`:
 // 1. the `__import__` emulation "up to Python 1.4" (no hierarchical names), as the page gives it;
 // 2. a hierarchical version in the spirit of the page's `knee` module: dotted names by recursing
 //    through each package's `__path__`, a fromlist, and a reload that works.

@@ -144,6 +144,52 @@ export function setAttr(obj: unknown, key: string, value: unknown): boolean {
   }
 }
 
+/** The setters of the submodule bindings made by {@link bindSubmodule}, by package and name. */
+const BINDINGS = new WeakMap<object, Map<string, (value: unknown) => void>>();
+
+/**
+ * Bind the submodule `module` as the attribute `child` of its package `parent` (the
+ * `setattr(parent_module, child, module)` of `_find_and_load_unlocked`). `pkg.sub` is reachable as in
+ * Python, but a new binding is non-enumerable, so the package's exports (`Object.keys`, namespace
+ * objects, `export *` copies) stay exactly what its code exported, as under Node. When the package's
+ * code then assigns the name itself (`exports.sub = require('./sub')`), the binding becomes an
+ * ordinary enumerable export, created at that moment as Node would create it. An attribute the
+ * package already has (an export of that name, or an accessor it inherits) is left to
+ * {@link setAttr}, which keeps its enumerability. Returns `false` when the object refuses it.
+ */
+export function bindSubmodule(parent: unknown, child: string, module: unknown): boolean {
+  if ((typeof parent !== 'object' && typeof parent !== 'function') || parent === null) return false;
+  let bindings = BINDINGS.get(parent);
+  const own = Object.getOwnPropertyDescriptor(parent, child);
+  const rebind = own?.set !== undefined && bindings?.get(child) === own.set;
+  if (!rebind && findAttr(parent, child) !== undefined) return setAttr(parent, child, module);
+  const target = parent;
+  const setter = function (this: unknown, value: unknown): void {
+    // An assignment by the package's code: from now on an export like any other, at the end of the
+    // key order, where Node's assignment would have created it.
+    const receiver = (this ?? target) as object;
+    if (Object.getOwnPropertyDescriptor(receiver, child)?.set === setter)
+      Reflect.deleteProperty(receiver, child);
+    Object.defineProperty(receiver, child, { value, writable: true, enumerable: true, configurable: true });
+  };
+  try {
+    if (
+      !Reflect.defineProperty(parent, child, {
+        get: () => module,
+        set: setter,
+        enumerable: false,
+        configurable: true,
+      })
+    )
+      return false;
+  } catch {
+    return false; // a proxy whose defineProperty trap throws
+  }
+  if (bindings === undefined) BINDINGS.set(parent, (bindings = new Map()));
+  bindings.set(child, setter);
+  return true;
+}
+
 function defineHidden(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: false, configurable: true });
 }

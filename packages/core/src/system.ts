@@ -30,9 +30,10 @@ import {
   type ImportTask,
   type ModuleLock,
 } from './locks.js';
-import { getAttr, hasAttr, isModule, ModuleType, setAttr } from './module.js';
+import { bindSubmodule, getAttr, hasAttr, isModule, ModuleType, setAttr } from './module.js';
 import { absoluteName, checkModuleName, resolveName, splitLevel, splitName } from './names.js';
 import { PathFinder } from './path-finder.js';
+import { ReplacedPackages } from './replaced-packages.js';
 import { ModuleSpec, specFromFileLocation, specFromLoader } from './spec.js';
 import type { ImportEvent, ImportTracer, ImportWarningEvent } from './trace.js';
 
@@ -148,6 +149,7 @@ export class ImportSystem {
   readonly #importLock = new GlobalImportLock();
   readonly #reloading = new Map<string, unknown>();
   readonly #tracers: ImportTracer[] = [];
+  readonly #replacedPackages = new ReplacedPackages();
 
   constructor(options: ImportSystemOptions = {}) {
     this.modules = new Map(options.modules ?? []);
@@ -233,7 +235,7 @@ export class ImportSystem {
     let parentPath: readonly string[] | null = null;
     if (parentName) {
       const parent = this.__import__(parentName, null, null, ['__path__']);
-      parentPath = toSearchPath(getAttr(parent, '__path__'));
+      parentPath = this.#searchPathOf(parentName, parent);
       if (parentPath === null) {
         throw new ModuleNotFoundError(
           `__path__ attribute not found on '${parentName}' while trying to find '${fullname}'`,
@@ -500,16 +502,24 @@ export class ImportSystem {
     level: number,
   ): Op<unknown> {
     const pkg = level > 0 ? this.#calcPackage(globals ?? {}) : null;
-    const module = yield* this.#gcdImport(ctx, name, pkg, level);
+    const fullname = absoluteName(name, pkg, level);
+    const module = yield* this.#findAndLoad(ctx, fullname);
     if (!fromlist || fromlist.length === 0) {
-      if (level === 0) return yield* this.#gcdImport(ctx, name.split('.', 1)[0] as string, null, 0);
-      if (!name) return module;
-      // Relative without fromlist: the module of the first component after the dots.
-      const cutOff = name.length - (name.split('.', 1)[0] as string).length;
-      const moduleName = String(getAttr(module, '__name__'));
-      return this.modules.get(moduleName.slice(0, moduleName.length - cutOff));
+      const front = name.split('.', 1)[0] as string;
+      if (level === 0) return yield* this.#gcdImport(ctx, front, null, 0);
+      if (front.length === name.length) return module;
+      // Relative without fromlist: the entry of the first component after the dots, cut from the
+      // absolute name (as PyImport_ImportModuleLevelObject does, so an entry that is not a module works).
+      const toReturn = fullname.slice(0, fullname.length - (name.length - front.length));
+      if (!this.modules.has(toReturn)) {
+        const message = `'${toReturn}' not in modules as expected (removed while '${fullname}' was imported)`;
+        throw new ImportError(message, { moduleName: toReturn });
+      }
+      return this.modules.get(toReturn);
     }
-    if (hasAttr(module, '__path__')) return yield* this.#handleFromlist(ctx, module, fromlist, false);
+    if (hasAttr(module, '__path__') || this.#searchPathOf(fullname, module) !== null) {
+      return yield* this.#handleFromlist(ctx, module, fullname, fromlist, false);
+    }
     return module;
   }
 
@@ -531,19 +541,28 @@ export class ImportSystem {
     return hasAttr(globals, '__path__') ? name : splitName(name)[0];
   }
 
-  *#handleFromlist(ctx: Ctx, module: unknown, fromlist: Iterable<unknown>, recursive: boolean): Op<unknown> {
+  *#handleFromlist(
+    ctx: Ctx,
+    module: unknown,
+    fullname: string,
+    fromlist: Iterable<unknown>,
+    recursive: boolean,
+  ): Op<unknown> {
+    // Python names the submodules after `module.__name__`; an entry that is not a module has none.
+    const ownName = getAttr(module, '__name__');
+    const pkgName = typeof ownName === 'string' ? ownName : fullname;
     for (const item of fromlist) {
       if (typeof item !== 'string') {
-        const where = recursive ? `${String(getAttr(module, '__name__'))}.__all__` : "``from list''";
+        const where = recursive ? `${pkgName}.__all__` : "``from list''";
         throw new ImportArgumentError(`Item in ${where} must be str, not ${typeof item}`);
       }
       if (item === '*') {
         const all = getAttr(module, '__all__');
         if (!recursive && all !== undefined && all !== null) {
-          yield* this.#handleFromlist(ctx, module, all as Iterable<unknown>, true);
+          yield* this.#handleFromlist(ctx, module, fullname, all as Iterable<unknown>, true);
         }
       } else if (!hasAttr(module, item)) {
-        const fromName = `${String(getAttr(module, '__name__'))}.${item}`;
+        const fromName = `${pkgName}.${item}`;
         try {
           yield* this.#gcdImport(ctx, fromName, null, 0);
         } catch (error) {
@@ -569,7 +588,7 @@ export class ImportSystem {
       if (module === NEEDS_LOADING || (module !== null && isInitializing(module))) {
         if (ctx.async && ctx.task) {
           if (module === NEEDS_LOADING) {
-            // A DeadlockError here, before the module exists, reaches the caller (item 69).
+            // A DeadlockError here, before the module exists, reaches the caller (`_ModuleLockManager`).
             const lock = (yield this.#moduleLocks.acquire(name, ctx.task)) as ModuleLock;
             try {
               module = this.modules.has(name) ? this.modules.get(name) : NEEDS_LOADING;
@@ -579,9 +598,9 @@ export class ImportSystem {
             }
           }
           // Present but maybe still initialising in another task: wait for it, or take it partial on a
-          // cycle (the import statement's path, import_ensure_initialized → _lock_unlock_module, item 68).
+          // cycle (the import statement's path, import_ensure_initialized → _lock_unlock_module).
           if (isInitializing(module)) yield this.#moduleLocks.waitFor(name, ctx.task);
-          if (!this.modules.has(name)) continue; // its import failed meanwhile: try again (item 7)
+          if (!this.modules.has(name)) continue; // its import failed meanwhile: try again (`_find_and_load`)
           module = this.modules.get(name);
         } else if (module === NEEDS_LOADING) {
           return yield* this.#tracedFindAndLoad(ctx, name);
@@ -641,7 +660,7 @@ export class ImportSystem {
         parentModule = yield* this.#findAndLoad(ctx, parent);
         if (this.modules.has(name)) return this.modules.get(name);
       }
-      path = toSearchPath(getAttr(parentModule, '__path__'));
+      path = this.#searchPathOf(parent, parentModule);
       if (path === null) {
         throw new ModuleNotFoundError(`No module named '${name}'; '${parent}' is not a package`, {
           moduleName: name,
@@ -653,7 +672,7 @@ export class ImportSystem {
     const module = yield* this.#loadUnlocked(ctx, spec);
     if (parent) {
       const parentModule = this.modules.get(parent);
-      if (!setAttr(parentModule, child, module)) {
+      if (!bindSubmodule(parentModule, child, module)) {
         this.warn(
           'ImportWarning',
           `Cannot set an attribute on '${parent}' for child module '${child}'`,
@@ -740,6 +759,8 @@ export class ImportSystem {
     const module = moduleFromSpec(spec);
     // Set before the module enters the registry: other importers test it to decide whether to wait.
     spec.initializing = true;
+    const isPackage = spec.submoduleSearchLocations !== null;
+    if (isPackage) this.#replacedPackages.begin(name, module);
     try {
       this.modules.set(name, module);
       try {
@@ -768,7 +789,26 @@ export class ImportSystem {
       return result;
     } finally {
       spec.initializing = false;
+      if (isPackage) this.#endPackageCode(name, module);
     }
+  }
+
+  /** The code of the package `name` ran in `module`: keep its search path if it replaced its entry. */
+  #endPackageCode(name: string, module: object): void {
+    this.#replacedPackages.end(name, module, this.modules.has(name), this.modules.get(name));
+  }
+
+  /**
+   * The search path of the package `name` whose registry entry is `entry` (`parent_module.__path__`
+   * in `_find_and_load_unlocked`), `null` when it is not a package. An entry that the package's own
+   * code put in place of its module object (`module.exports = fn`) keeps the module's `__path__`,
+   * where CPython loses it (see {@link ReplacedPackages}).
+   */
+  #searchPathOf(name: string, entry: unknown): readonly string[] | null {
+    const path = toSearchPath(getAttr(entry, '__path__'));
+    if (path !== null || entry === null || entry === undefined) return path;
+    const module = this.#replacedPackages.moduleFor(name, entry);
+    return module === undefined ? null : toSearchPath(getAttr(module, '__path__'));
   }
 
   /**
@@ -838,7 +878,7 @@ export class ImportSystem {
         if (!this.modules.has(parentName)) {
           throw new ImportError(`parent '${parentName}' not in modules`, { moduleName: parentName });
         }
-        pkgPath = toSearchPath(getAttr(this.modules.get(parentName), '__path__'));
+        pkgPath = this.#searchPathOf(parentName, this.modules.get(parentName));
         if (pkgPath === null) {
           throw new ModuleNotFoundError(`No module named '${name}'; '${parentName}' is not a package`, {
             moduleName: name,
@@ -860,6 +900,7 @@ export class ImportSystem {
   /** Execute `spec` in the existing `module` (Python's `_exec`), holding its module lock on the async path. */
   *#execOp(ctx: Ctx, spec: ModuleSpec, module: unknown): Op<unknown> {
     const name = spec.name;
+    const isPackage = spec.submoduleSearchLocations !== null;
     const task = ctx.async ? ctx.task : null;
     const lock = task ? ((yield this.#moduleLocks.acquire(name, task)) as ModuleLock) : null;
     try {
@@ -873,12 +914,14 @@ export class ImportSystem {
         }
         initModuleAttrs(spec, module as object, true);
         const current = spec.loader as Loader; // a namespace spec got its NamespaceLoader just now
+        if (isPackage) this.#replacedPackages.begin(name, module as object);
         if (typeof current.execModule === 'function') {
           yield* this.#runLoader(ctx, spec, () => current.execModule?.(module as ModuleType));
         } else {
           yield* this.#runLegacyLoader(ctx, spec, current);
         }
       } finally {
+        if (isPackage) this.#endPackageCode(name, module as object);
         // Keep teardown order: the reloaded module moves to the end of the registry.
         if (this.modules.has(name)) moveToEnd(this.modules, name);
       }

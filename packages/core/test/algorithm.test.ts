@@ -1,4 +1,6 @@
-// SEMANTICS A2 items 13–22: parents and packages, and the meta path.
+// The import algorithm (docs/conformance.md#algorithm): parents and packages, and the meta path
+// (CPython `_find_and_load_unlocked`, `_find_spec`; tests: `import_/test_packages.py`,
+// `import_/test_meta_path.py`).
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -24,7 +26,7 @@ class PathRecorder implements MetaPathFinder {
   }
 }
 
-describe('parents first (item 13)', () => {
+describe('parents first (test_packages.test_import_parent)', () => {
   it('imports a, then a.b, then a.b.c, each through the finders', () => {
     const { system, finder } = memorySystem({
       a: { package: true },
@@ -62,7 +64,7 @@ describe('parents first (item 13)', () => {
   });
 });
 
-describe('parent failure (item 14)', () => {
+describe('parent failure (test_packages.test_bad_parent)', () => {
   it('propagates the error and never searches for the child', () => {
     const { system, finder } = memorySystem({
       a: { package: true },
@@ -108,7 +110,7 @@ describe('parent failure (item 14)', () => {
   });
 });
 
-describe('parent whose body imports a child and then raises (item 15)', () => {
+describe('parent whose body imports a child and then raises (test_packages.test_raising_parent_after_importing_child)', () => {
   function failingPackage() {
     return memorySystem({
       pkg: {
@@ -147,7 +149,7 @@ describe('parent whose body imports a child and then raises (item 15)', () => {
   });
 });
 
-describe('side effects of importing the parent (item 16)', () => {
+describe('side effects of importing the parent (test_packages.test_module_not_package_but_side_effects)', () => {
   it('returns the child the parent put into the registry, without searching for it', () => {
     const sideEffect = { side: 'effect' };
     const { system, finder } = memorySystem({
@@ -180,7 +182,7 @@ describe('side effects of importing the parent (item 16)', () => {
   });
 });
 
-describe('parent still initialising in another task (item 17)', () => {
+describe('parent still initialising in another task (_find_and_load_unlocked: parent initializing)', () => {
   it('waits for the parent to finish before importing the child', async () => {
     let seenByChild: unknown;
     const { system } = memorySystem({
@@ -223,7 +225,7 @@ describe('parent still initialising in another task (item 17)', () => {
   });
 });
 
-describe('submodule of a non-package and the search path (item 18)', () => {
+describe('submodule of a non-package and the search path (test_packages.test_module_not_package)', () => {
   it("raises \"No module named 'sys.x'; 'sys' is not a package\" naming sys.x", () => {
     const { system, finder } = memorySystem({ sys: () => undefined, 'sys.x': () => undefined });
     let caught: unknown;
@@ -238,11 +240,10 @@ describe('submodule of a non-package and the search path (item 18)', () => {
     expect(finder.calls).toEqual(['sys']);
   });
 
-  it('treats a parent replaced by an object without __path__ as not a package', () => {
-    const { system } = memorySystem({
-      a: { package: true, body: (_m, sys) => void sys.modules.set('a', { notPath: true }) },
-      'a.b': () => undefined,
-    });
+  it('treats a module replaced by hand with an object without __path__ as not a package', () => {
+    const { system } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
+    system.importModule('a');
+    system.modules.set('a', { notPath: true });
     expect(() => system.importModule('a.b')).toThrow("No module named 'a.b'; 'a' is not a package");
   });
 
@@ -261,7 +262,7 @@ describe('submodule of a non-package and the search path (item 18)', () => {
   });
 });
 
-describe('the meta path is iterated over a copy (item 19)', () => {
+describe('the meta path is iterated over a copy (_find_spec: meta_path copy)', () => {
   it('still asks a finder removed from metaPath during the import', () => {
     const { system, finder } = memorySystem({ x: () => undefined });
     const remover: MetaPathFinder = {
@@ -333,7 +334,7 @@ describe('the meta path is iterated over a copy (item 19)', () => {
   });
 });
 
-describe('finder calls (item 20)', () => {
+describe('finder calls (_find_spec: finder.find_spec)', () => {
   it('calls each findSpec while the global import lock is held', () => {
     const { system } = memorySystem({ x: () => undefined });
     const held: boolean[] = [];
@@ -399,7 +400,7 @@ describe('finder calls (item 20)', () => {
   });
 });
 
-describe('module appeared during the search (item 21)', () => {
+describe('module appeared during the search (_find_spec: module in sys.modules)', () => {
   it("loads with that module's __spec__ instead of the spec found", () => {
     const system = new ImportSystem();
     const foundLoader = new BodyLoader(system, (m) => void (m.from = 'found'));
@@ -439,7 +440,7 @@ describe('module appeared during the search (item 21)', () => {
   });
 });
 
-describe('default meta path (item 22)', () => {
+describe('default meta path (_install_external_importers)', () => {
   it("holds only the system's own PathFinder (builtin and frozen importers come from other packages)", () => {
     const system = new ImportSystem();
     expect(system.metaPath).toEqual([system.pathFinder]);

@@ -1,5 +1,8 @@
-// The async import path: A7 items 68/69 and A1 items 6/7 with import tasks in the part of Python's
-// threads, RequireAsyncError for a sync import of an async module, and top-level-await-like bodies.
+// The async import path: waiting on an initialising module, concurrent circular imports and the
+// retry after a failed import (`_lock_unlock_module`, `_ModuleLockManager`, `_find_and_load`;
+// docs/conformance.md#locks, docs/conformance.md#initializing-flag,
+// docs/conformance.md#race-recheck), with import tasks in the part of Python's threads,
+// RequireAsyncError for a sync import of an async module, and top-level-await-like bodies.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -13,7 +16,7 @@ import {
 
 import { deferred, memorySystem, noHang, settle, sleep } from './helpers.js';
 
-describe('A1 6 / A7 68: two tasks importing the same module', () => {
+describe('two tasks importing the same module (spec._initializing, _lock_unlock_module)', () => {
   function slowSystem() {
     const gate = deferred();
     const { system, finder } = memorySystem({
@@ -67,7 +70,7 @@ describe('A1 6 / A7 68: two tasks importing the same module', () => {
   });
 });
 
-describe('A7 68: a circular import across two tasks', () => {
+describe('a circular import across two tasks (_lock_unlock_module)', () => {
   /** A imports B and B imports A, each body started in its own task, both running before either imports. */
   async function crossTaskCycle() {
     const bothRunning = deferred();
@@ -109,7 +112,7 @@ describe('A7 68: a circular import across two tasks', () => {
   });
 });
 
-describe('A1 7: a failed import observed by a waiting task', () => {
+describe('a failed import observed by a waiting task (_find_and_load: retry)', () => {
   it('makes the waiter retry and report the failure of its own attempt', async () => {
     const gate = deferred();
     let runs = 0;
@@ -155,7 +158,7 @@ describe('A1 7: a failed import observed by a waiting task', () => {
   });
 });
 
-describe('A7: imports made by module code belong to its task', () => {
+describe('imports made by module code belong to its task', () => {
   it("runs module code's nested importModuleAsync as a child task of the import that runs it", async () => {
     const tasks: Record<string, ImportTask | null> = {};
     const { system } = memorySystem({

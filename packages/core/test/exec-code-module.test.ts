@@ -1,5 +1,6 @@
-// A16 (SEMANTICS items 143–149, core parts): `system.addModule` (PyImport_AddModuleRef) and
-// `system.execCodeModule` (PyImport_ExecCodeModule*, with `_fix_up_module`).
+// The core parts of the C API (docs/conformance.md#capi): `system.addModule`
+// (PyImport_AddModuleRef) and `system.execCodeModule` (PyImport_ExecCodeModule*, with
+// `_fix_up_module`).
 import { resolve } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ import {
 
 import { memorySystem, sleep, thrownBy } from './helpers.js';
 
-describe('A16 143: addModule() is get-or-create', () => {
+describe('addModule() is get-or-create (PyImport_AddModuleRef)', () => {
   it('returns the module object already registered under the name', () => {
     const { system } = memorySystem({});
     const module = newModule('m');
@@ -65,7 +66,7 @@ describe('A16 143: addModule() is get-or-create', () => {
   });
 });
 
-describe('A16 144: dotted names create no packages', () => {
+describe('dotted names create no packages (PyImport_AddModuleObject: dotted name)', () => {
   it('addModule("a.b") creates no "a" and imports nothing', () => {
     const { system, finder } = memorySystem({ a: { package: true } });
     system.addModule('a.b');
@@ -86,7 +87,7 @@ describe('A16 144: dotted names create no packages', () => {
   });
 });
 
-describe('A16 146: execCodeModule() runs code in a module', () => {
+describe('execCodeModule() runs code in a module (PyImport_ExecCodeModuleObject)', () => {
   it('creates the module, runs the code with it as namespace, and returns the registry entry', () => {
     const { system } = memorySystem({});
     let namespace: unknown;
@@ -149,7 +150,7 @@ describe('A16 146: execCodeModule() runs code in a module', () => {
   });
 });
 
-describe('A16 148/149: the attributes execCodeModule() sets (_fix_up_module)', () => {
+describe('the attributes execCodeModule() sets (_fix_up_module, PyImport_ExecCodeModuleWithPathnames)', () => {
   it('gives a new module a file-location __spec__ and a __loader__ that re-runs the code', () => {
     const { system } = memorySystem({});
     let runs = 0;
@@ -213,7 +214,7 @@ describe('A16 148/149: the attributes execCodeModule() sets (_fix_up_module)', (
     expect(module.__cached__).toBe('/new/m.pyc');
   });
 
-  it("defaults the pathname to the code object's filename (item 149)", () => {
+  it("defaults the pathname to the code object's filename (PyImport_ExecCodeModuleWithPathnames)", () => {
     const { system } = memorySystem({});
     const module = system.execCodeModule(
       'm',
@@ -261,7 +262,7 @@ describe('A16 148/149: the attributes execCodeModule() sets (_fix_up_module)', (
   });
 });
 
-describe('A16 147: execCodeModule() failure removes the entry', () => {
+describe('execCodeModule() failure removes the entry (PyImport_ExecCodeModuleObject: remove_module)', () => {
   it('removes a new module and rethrows the error of the code', () => {
     const { system } = memorySystem({});
     const boom = new Error('boom');

@@ -1,5 +1,7 @@
-// A8 (SEMANTICS items 72–83): what a failed import cleans up and what it leaves, and `reload`:
-// preconditions, search, execution in place, failure, and the legacy `loadModule()` path (item 77).
+// Failed imports and reload (docs/conformance.md#failure-reload; CPython `_load_unlocked`, `_exec`,
+// `importlib.reload`; tests: `test_api.py` ReloadTests): what a failed import cleans up and what it
+// leaves, and `reload`: preconditions, search, execution in place, failure, and the legacy
+// `loadModule()` path (`_load_module_shim`).
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -47,7 +49,7 @@ function versionSystem(): { system: ImportSystem; finder: VersionFinder } {
   return { system, finder };
 }
 
-describe('A8 72: a fresh import that fails', () => {
+describe('a fresh import that fails (_load_unlocked: del sys.modules)', () => {
   it('removes the module from modules and rethrows the error of its code', () => {
     const boom = new Error('boom');
     const { system } = memorySystem({
@@ -116,7 +118,7 @@ describe('A8 72: a fresh import that fails', () => {
   });
 });
 
-describe('A8 73 (and A2 15): what a failed import does not clean up', () => {
+describe('what a failed import does not clean up (test_packages.test_raising_parent_after_importing_child)', () => {
   function failingPackage() {
     return memorySystem({
       pkg: {
@@ -158,7 +160,7 @@ describe('A8 73 (and A2 15): what a failed import does not clean up', () => {
   });
 });
 
-describe('A8 77: a legacy loader with only loadModule()', () => {
+describe('a legacy loader with only loadModule() (_load_module_shim)', () => {
   function legacySystem(loadModule: (system: ImportSystem, name: string) => unknown) {
     const { system } = memorySystem({});
     const loader: Loader = { loadModule: (name) => loadModule(system, name) };
@@ -198,7 +200,7 @@ describe('A8 77: a legacy loader with only loadModule()', () => {
   });
 });
 
-describe('A8 80: reload() preconditions', () => {
+describe('reload() preconditions', () => {
   it("refuses a value with neither __spec__.name nor __name__: ImportArgumentError('reload() argument must be a module')", () => {
     const { system } = memorySystem({});
     for (const value of [{}, 42, null, 'm']) {
@@ -243,7 +245,7 @@ describe('A8 80: reload() preconditions', () => {
   });
 });
 
-describe('A8 81: the search of reload()', () => {
+describe('the search of reload()', () => {
   it("asks the finders with the parent's __path__ and the module itself as target", () => {
     const { system, finder } = versionSystem();
     finder.versions.a = { body: () => undefined, package: true, file: '/v/a/__init__' };
@@ -277,7 +279,7 @@ describe('A8 81: the search of reload()', () => {
   });
 });
 
-describe('A8 82: the execution of reload()', () => {
+describe('the execution of reload()', () => {
   it('runs the new code in the same object, so names the new version no longer defines survive', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: (m) => Object.assign(m, { old: 1, shared: 'v1' }), file: '/v/m' };
@@ -328,7 +330,7 @@ describe('A8 82: the execution of reload()', () => {
   });
 });
 
-describe('A8 74/75: a reload that fails', () => {
+describe('a reload that fails (_exec: finally, _exec: _init_module_attrs(override=True))', () => {
   it('keeps the module in modules (same object) and at the end of the order', () => {
     let fail = false;
     const { system } = memorySystem({
@@ -362,7 +364,7 @@ describe('A8 74/75: a reload that fails', () => {
     expect(system.activeModuleLocks).toBe(0);
   });
 
-  it('has already set __file__, __loader__, __spec__, __package__ and __path__ from the new spec (item 75)', () => {
+  it('has already set __file__, __loader__, __spec__, __package__ and __path__ from the new spec (_exec: _init_module_attrs(override=True))', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: () => undefined, file: '/old/m' };
     const module = system.importModule('m') as ModuleType;
@@ -383,7 +385,7 @@ describe('A8 74/75: a reload that fails', () => {
     expect(module.__path__).toEqual(['/new/m']);
   });
 
-  it('keeps the names of the old version when the new code fails before defining any (item 76)', () => {
+  it('keeps the names of the old version when the new code fails before defining any (test_file_loader.test_state_after_failure)', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: (m) => Object.assign(m, { value: 'old' }), file: '/v/m' };
     const module = system.importModule('m') as ModuleType;
@@ -398,7 +400,7 @@ describe('A8 74/75: a reload that fails', () => {
   });
 });
 
-describe('A8 83: a module that becomes a package on reload', () => {
+describe('a module that becomes a package on reload (test_api.ReloadTests.test_reload_location_changed)', () => {
   it('gains __path__ and an __init__ __file__ in the same object', () => {
     const { system, finder } = versionSystem();
     finder.versions.m = { body: () => undefined, file: '/v/m' };

@@ -1,5 +1,6 @@
-// SEMANTICS A2 items 34–35: `importModule` (importlib.import_module), `findSpec` (importlib.util.find_spec)
-// and `findSpecFromPath` (the meta-path search that never imports a parent).
+// `importModule` (importlib.import_module), `findSpec` (importlib.util.find_spec) and
+// `findSpecFromPath` (the meta-path search that never imports a parent); see
+// docs/conformance.md#import-module and docs/conformance.md#find-spec.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -25,7 +26,7 @@ function tree() {
   });
 }
 
-describe('importModule (item 34)', () => {
+describe('importModule', () => {
   it('returns the named module itself, not the top-level package', () => {
     const { system } = tree();
     const result = system.importModule('a.b.c');
@@ -90,7 +91,7 @@ describe('importModule (item 34)', () => {
   });
 });
 
-describe('findSpec (item 35)', () => {
+describe('findSpec', () => {
   it('imports the parent package but not the module itself', () => {
     const { system, finder } = tree();
     const spec = system.findSpec('a.b');
@@ -186,7 +187,7 @@ describe('findSpec (item 35)', () => {
   });
 });
 
-describe('findSpecFromPath (item 35)', () => {
+describe('findSpecFromPath', () => {
   it('never imports the parent package', () => {
     const { system, finder } = tree();
     const spec = system.findSpecFromPath('a.b.c', ['/anywhere']);

@@ -1,5 +1,7 @@
-// SEMANTICS A2 items 23–33: `system.__import__` (the import statement): return value, fromlist, '*',
-// argument checks, relative resolution and the package a relative import is made from.
+// `system.__import__`, the import statement (docs/conformance.md#algorithm; CPython `__import__`,
+// `_handle_fromlist`, `_sanity_check`, `_resolve_name`, `_calc___package__`): return value,
+// fromlist, '*', argument checks, relative resolution and the package a relative import is made
+// from.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -31,7 +33,7 @@ function warnings(events: ImportEvent[]): Array<{ category: string; message: str
   return events.flatMap((e) => (e.type === 'warning' ? [{ category: e.category, message: e.message }] : []));
 }
 
-describe('return value (item 23)', () => {
+describe('return value (__import__)', () => {
   it('returns the top-level package when there is no fromlist', () => {
     const { system } = tree();
     const result = system.__import__('a.b.c');
@@ -60,7 +62,7 @@ describe('return value (item 23)', () => {
   });
 });
 
-describe('relative import without fromlist (item 24)', () => {
+describe('relative import without fromlist (__import__: level > 0)', () => {
   it("returns the module of the first component after the dots: in package a, ('b.c', level 1) gives a.b", () => {
     const { system } = tree();
     const a = system.importModule('a') as ModuleType;
@@ -81,7 +83,7 @@ describe('relative import without fromlist (item 24)', () => {
   });
 });
 
-describe('fromlist is handled only for packages (item 25)', () => {
+describe('fromlist is handled only for packages (_handle_fromlist)', () => {
   it('ignores the fromlist of a module without __path__', () => {
     const { system, finder } = tree();
     const mod = system.__import__('mod', null, null, ['x']);
@@ -111,7 +113,7 @@ describe('fromlist is handled only for packages (item 25)', () => {
   });
 });
 
-describe('missing and blocked fromlist submodules (item 26)', () => {
+describe('missing and blocked fromlist submodules (_handle_fromlist: ModuleNotFoundError)', () => {
   it('swallows ModuleNotFoundError for pkg.name and leaves the attribute absent', () => {
     const { system, finder } = memorySystem({ pkg: { package: true } });
     const pkg = system.__import__('pkg', null, null, ['nope']) as ModuleType;
@@ -155,7 +157,7 @@ describe('missing and blocked fromlist submodules (item 26)', () => {
   });
 });
 
-describe("'*' and __all__ (item 27)", () => {
+describe("'*' and __all__ (_handle_fromlist: __all__)", () => {
   it("imports the names in pkg.__all__ for '*'", () => {
     const { system, finder } = memorySystem({
       pkg: { package: true, body: (m) => void (m.__all__ = ['one', 'two']) },
@@ -200,7 +202,7 @@ describe("'*' and __all__ (item 27)", () => {
   });
 });
 
-describe("fromlist [''] (item 28)", () => {
+describe("fromlist [''] (test_fromlist.test_empty_string)", () => {
   it("returns pkg.mod for fromlist [''] on 'pkg.mod'", () => {
     const { system } = memorySystem({ pkg: { package: true }, 'pkg.mod': () => undefined });
     expect(system.__import__('pkg.mod', null, null, [''])).toBe(system.modules.get('pkg.mod'));
@@ -213,7 +215,7 @@ describe("fromlist [''] (item 28)", () => {
   });
 });
 
-describe('argument checks (item 29)', () => {
+describe('argument checks (_sanity_check)', () => {
   it('refuses a negative level with ImportArgumentError', () => {
     const { system, finder } = tree();
     expect(() => system.__import__('a', null, null, [], -1)).toThrow(ImportArgumentError);
@@ -248,7 +250,7 @@ describe('argument checks (item 29)', () => {
   });
 });
 
-describe('a relative import needs a package (item 30)', () => {
+describe('a relative import needs a package (_sanity_check: package)', () => {
   it("raises ImportArgumentError('__package__ not set to a string') for a non-string package", () => {
     const { system } = tree();
     const error = thrownBy(() => system.__import__('d', { __package__: 42 }, null, [], 1));
@@ -275,7 +277,7 @@ describe('a relative import needs a package (item 30)', () => {
   });
 });
 
-describe('relative resolution (item 31)', () => {
+describe('relative resolution (_resolve_name)', () => {
   it('goes level - 1 packages up from the package', () => {
     const { system } = tree();
     const result = system.__import__('d', { __package__: 'a.b' }, null, ['x'], 2);
@@ -304,7 +306,7 @@ describe('relative resolution (item 31)', () => {
   });
 });
 
-describe('the package of a relative import (item 32)', () => {
+describe('the package of a relative import (_calc___package__)', () => {
   it('uses __package__ first, with a DeprecationWarning when it differs from __spec__.parent', () => {
     const { system } = tree();
     const events = recordEvents(system);
@@ -375,7 +377,7 @@ describe('the package of a relative import (item 32)', () => {
   });
 });
 
-describe('checks on globals (item 33)', () => {
+describe('checks on globals (PyImport_ImportModuleLevelObject: globals)', () => {
   it('raises ImportArgumentError("\'__name__\' not in globals") for null globals at level > 0', () => {
     const { system } = tree();
     const error = thrownBy(() => system.__import__('d', null, null, [], 1));

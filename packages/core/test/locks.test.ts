@@ -1,6 +1,7 @@
-// A7 (SEMANTICS items 66–71): module locks, the lock table, deadlock detection and the global import
-// lock. Python threads are import tasks here: each `importModuleAsync` call made outside a running
-// import starts one, and module code's own imports belong to it.
+// Module locks (docs/conformance.md#locks; CPython `_ModuleLock`, `_has_deadlocked`,
+// `_ImportLockContext`; tests: `test_locks.py`): module locks, the lock table, deadlock detection
+// and the global import lock. Python threads are import tasks here: each `importModuleAsync` call
+// made outside a running import starts one, and module code's own imports belong to it.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -15,7 +16,7 @@ import {
 
 import { deferred, memorySystem, type ModuleDef, noHang, settle, sleep } from './helpers.js';
 
-describe('A7 66: module locks are re-entrant per import task', () => {
+describe('module locks are re-entrant per import task (_ModuleLock)', () => {
   it('lets the owning task take a module lock again, and frees it after as many releases', async () => {
     const lock = new ModuleLock('m');
     const task = new ImportTask(null);
@@ -95,7 +96,7 @@ describe('A7 66: module locks are re-entrant per import task', () => {
   });
 });
 
-describe('A7 66: the lock table holds a lock only while someone holds or waits for it', () => {
+describe('the lock table holds a lock only while someone holds or waits for it (_ModuleLock)', () => {
   it('has no module lock once the async imports are done', async () => {
     const gate = deferred();
     const { system } = memorySystem({
@@ -196,7 +197,7 @@ describe('A7 66: the lock table holds a lock only while someone holds or waits f
   });
 });
 
-describe('A7 67: deadlock detection', () => {
+describe('deadlock detection (_has_deadlocked)', () => {
   /** Each task takes its first lock, then (once all have) its second; returns who got DeadlockError. */
   async function runPairs(
     pairs: Array<[ModuleLock, ModuleLock]>,
@@ -234,7 +235,7 @@ describe('A7 67: deadlock detection', () => {
     expect(deadlocked).toHaveLength(10);
     expect(deadlocked.filter(Boolean).length).toBeGreaterThanOrEqual(1);
     expect(locks.every((lock) => !lock.inUse)).toBe(true);
-    expect(tasks.every((task) => task.blockingOn.size === 0)).toBe(true); // no waiter state left behind (item 70)
+    expect(tasks.every((task) => task.blockingOn.size === 0)).toBe(true); // no waiter state left behind (_blocking_on, GH-106176)
   });
 
   it('gives no task of a chain of 9 a DeadlockError, and every task completes', async () => {
@@ -270,7 +271,7 @@ describe('A7 67: deadlock detection', () => {
     await noHang(waiting);
   });
 
-  it('lets ModuleLockTable.waitFor() return false instead of deadlocking (item 68)', async () => {
+  it('lets ModuleLockTable.waitFor() return false instead of deadlocking (_lock_unlock_module)', async () => {
     const table = new ModuleLockTable();
     const one = new ImportTask(null);
     const two = new ImportTask(null);
@@ -288,7 +289,7 @@ describe('A7 67: deadlock detection', () => {
     expect(table.size).toBe(0);
   });
 
-  it('lets DeadlockError reach module code when the lock is taken before the module exists (item 69)', async () => {
+  it('lets DeadlockError reach module code when the lock is taken before the module exists (_ModuleLockManager)', async () => {
     const gate = deferred();
     const { system } = memorySystem({
       p: {
@@ -317,7 +318,7 @@ describe('A7 67: deadlock detection', () => {
   });
 });
 
-describe('A7 70/71: the global import lock', () => {
+describe('the global import lock (_ImportLockContext, _imp.release_lock)', () => {
   it('nests acquireLock() and releaseLock(), and lockHeld() tells whether it is held', () => {
     const { system } = memorySystem({});
     expect(system.lockHeld()).toBe(false);
@@ -346,7 +347,7 @@ describe('A7 70/71: the global import lock', () => {
     expect(() => system.releaseLock()).toThrow(/not holding the import lock/);
   });
 
-  it('holds the global lock around every finder call, and not after the import (item 70)', () => {
+  it('holds the global lock around every finder call, and not after the import (_ImportLockContext)', () => {
     const { system } = memorySystem({ m: () => undefined });
     const heldDuringFind: boolean[] = [];
     system.metaPath.unshift({

@@ -1,6 +1,6 @@
-// Making a module from a spec and the attributes a spec puts on it: SEMANTICS.md A3, items 40–43
-// (CPython `module_from_spec`, `_init_module_attrs`, `_load_backward_compatible`), and the repr
-// forms of item 11 (`_module_repr_from_spec`).
+// Making a module from a spec and the attributes a spec puts on it (docs/conformance.md#specs;
+// CPython `module_from_spec`, `_init_module_attrs`, `_load_backward_compatible`), and the repr
+// forms (`_module_repr_from_spec`, docs/conformance.md#module-repr).
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -38,7 +38,7 @@ function fileSpec(
   return spec;
 }
 
-describe('moduleFromSpec (items 8, 40)', () => {
+describe('moduleFromSpec (_init_module_attrs)', () => {
   it('returns the object made by loader.createModule(spec), with the spec attributes set on it', () => {
     const made = new ModuleType('other');
     let asked: ModuleSpec | null = null;
@@ -74,7 +74,7 @@ describe('moduleFromSpec (items 8, 40)', () => {
   });
 });
 
-describe('initModuleAttrs without override (item 40)', () => {
+describe('initModuleAttrs without override', () => {
   it('sets __name__, __loader__, __package__ and __spec__ on a bare object', () => {
     const loader = plainLoader();
     const spec = new ModuleSpec('a.b', loader);
@@ -200,7 +200,7 @@ describe('initModuleAttrs without override (item 40)', () => {
   });
 });
 
-describe('namespace specs in initModuleAttrs (item 41)', () => {
+describe('namespace specs in initModuleAttrs', () => {
   function namespaceSpec(): ModuleSpec {
     const spec = new ModuleSpec('ns', null);
     spec.submoduleSearchLocations = ['/a/ns', '/b/ns'];
@@ -237,7 +237,7 @@ describe('namespace specs in initModuleAttrs (item 41)', () => {
   });
 });
 
-describe('initModuleAttrs with override (item 42)', () => {
+describe('initModuleAttrs with override (_init_module_attrs(override=True))', () => {
   function loadedModule(): ModuleType {
     const module = newModule('old');
     initModuleAttrs(fileSpec('old.mod', '/old/mod.py', { isPackage: true }), module);
@@ -280,7 +280,7 @@ describe('initModuleAttrs with override (item 42)', () => {
   });
 });
 
-describe('loaders without execModule: legacy loadModule (item 43)', () => {
+describe('loaders without execModule: legacy loadModule (_load_backward_compatible)', () => {
   /** A system whose only meta-path finder hands out the loader made by `makeLoader` for `legacy`. */
   function legacySystem(
     makeLoader: (system: ImportSystem) => Loader,
@@ -377,7 +377,7 @@ describe('loaders without execModule: legacy loadModule (item 43)', () => {
   });
 });
 
-describe('String(module): the repr forms (item 11)', () => {
+describe('String(module): the repr forms (_module_repr_from_spec)', () => {
   it("is <module 'n' from 'origin'> for a module with a location", () => {
     const module = moduleFromSpec(fileSpec('n', '/p/n.py'));
     expect(String(module)).toBe("<module 'n' from '/p/n.py'>");

@@ -1,6 +1,6 @@
-// Namespace packages (PEP 420) and their dynamic `__path__`: SEMANTICS.md A6, items 59–63 and 65
-// (CPython `_NamespacePath`, `NamespaceLoader`, `PathFinder.find_spec`; tests: `test_namespace_pkgs.py`,
-// `test_api.py` ReloadTests). Item 64 (zip portions) belongs to the zip importer's tests.
+// Namespace packages (PEP 420) and their dynamic `__path__` (docs/conformance.md#namespace; CPython
+// `_NamespacePath`, `NamespaceLoader`, `PathFinder.find_spec`; tests: `test_namespace_pkgs.py`,
+// `test_api.py` ReloadTests). Portions inside zip archives belong to the zip importer's tests.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -61,7 +61,7 @@ function pathOf(module: unknown): string[] {
   return [...((module as ModuleType).__path__ ?? [])];
 }
 
-describe('merging portions (item 59)', () => {
+describe('merging portions (_NamespacePath)', () => {
   it('lists every portion in __path__, in system.path order', () => {
     const system = nsSystem(portions(), ['/portion1', '/portion2']);
     expect(pathOf(system.importModule('foo'))).toEqual(['/portion1/foo', '/portion2/foo']);
@@ -93,7 +93,7 @@ describe('merging portions (item 59)', () => {
   });
 });
 
-describe('regular packages and modules win over portions (item 60)', () => {
+describe('regular packages and modules win over portions (PathFinder._get_spec: loader wins)', () => {
   it('takes a regular package found after a portion', () => {
     const tree: Tree = {
       '/a': { 'foo/': {} },
@@ -121,7 +121,7 @@ describe('regular packages and modules win over portions (item 60)', () => {
   });
 });
 
-describe('the dynamic __path__ (items 61, 62)', () => {
+describe('the dynamic __path__ (_NamespacePath._recalculate, test_namespace_pkgs.DynamicPathNamespacePackage)', () => {
   it('is a NamespacePath', () => {
     const foo = nsSystem(portions(), ['/portion1']).importModule('foo') as ModuleType;
     expect(foo.__path__).toBeInstanceOf(NamespacePath);
@@ -215,7 +215,7 @@ describe('the dynamic __path__ (items 61, 62)', () => {
   });
 });
 
-describe('invalidateCaches and namespace portions (items 49, 53, 61)', () => {
+describe('invalidateCaches and namespace portions (test_namespace_pkgs.test_invalidate_caches, _NamespacePath._recalculate)', () => {
   it('makes a portion created in an already-searched entry visible', () => {
     const tree: Tree = { '/a': { 'foo/': {} }, '/b': {} };
     const system = nsSystem(tree, ['/a', '/b']);
@@ -237,7 +237,7 @@ describe('invalidateCaches and namespace portions (items 49, 53, 61)', () => {
   });
 });
 
-describe('attributes of a namespace package (item 63)', () => {
+describe('attributes of a namespace package (NamespaceLoader)', () => {
   function importFoo(): ModuleType {
     return nsSystem(portions(), ['/portion1', '/portion2']).importModule('foo') as ModuleType;
   }
@@ -279,7 +279,7 @@ describe('attributes of a namespace package (item 63)', () => {
   });
 });
 
-describe('NamespaceLoader (item 63)', () => {
+describe('NamespaceLoader', () => {
   const loader = new NamespaceLoader(['/a/ns']);
 
   it('says every name is a package', () => {
@@ -313,7 +313,7 @@ describe('NamespaceLoader (item 63)', () => {
   });
 });
 
-describe('reloading a namespace package (item 65)', () => {
+describe('reloading a namespace package (test_api.ReloadTests.test_reload_namespace_changed)', () => {
   it('returns the same module object', () => {
     const system = nsSystem(portions(), ['/portion1']);
     const foo = system.importModule('foo');

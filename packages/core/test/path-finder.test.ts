@@ -1,6 +1,7 @@
-// PathFinder, path hooks and the path-importer cache: SEMANTICS.md A4, items 44–50 (CPython
+// PathFinder, path hooks and the path-importer cache (docs/conformance.md#path-finder; CPython
 // `PathFinder._path_hooks`, `_path_importer_cache`, `_get_spec`, `find_spec`, `invalidate_caches`;
-// `import.c` `get_path_importer`; tests: `import_/test_path.py`). Item 51 (NullImporter) lives elsewhere.
+// `import.c` `get_path_importer`; tests: `import_/test_path.py`). NullImporter is in
+// @importlib/compat.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import {
@@ -57,7 +58,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('which path is searched (item 44)', () => {
+describe('which path is searched (PathFinder.find_spec)', () => {
   it('searches system.path in order when no path is given', () => {
     const { system, hook } = pathSystem({ '/a': {}, '/b': { mod: noop } }, ['/a', '/b']);
     const spec = system.pathFinder.findSpec('mod');
@@ -116,7 +117,7 @@ describe('which path is searched (item 44)', () => {
   });
 });
 
-describe("the '' entry (item 45)", () => {
+describe("the '' entry (PathFinder._path_importer_cache)", () => {
   it('is looked up in the cache, and given to the hooks, as the current directory', () => {
     vi.spyOn(process, 'cwd').mockReturnValue('/cwd');
     const { system, hook } = pathSystem({ '/cwd': { mod: noop } }, ['']);
@@ -147,7 +148,7 @@ describe("the '' entry (item 45)", () => {
   });
 });
 
-describe('path hooks and the path-importer cache (item 46)', () => {
+describe('path hooks and the path-importer cache (PathFinder._path_hooks)', () => {
   it('asks the hooks in order and takes the first finder offered', () => {
     const calls: string[] = [];
     const finder = entryFinder(() => null);
@@ -265,7 +266,7 @@ describe('path hooks and the path-importer cache (item 46)', () => {
   });
 });
 
-describe('the finder of one entry, as PyImport_GetImporter (item 47)', () => {
+describe('the finder of one entry, as PyImport_GetImporter', () => {
   it('fails with ImportStateError when pathHooks is not an array', () => {
     const system = new ImportSystem({ path: ['/a'] });
     system.pathHooks = {} as unknown as PathHook[];
@@ -303,7 +304,7 @@ describe('the finder of one entry, as PyImport_GetImporter (item 47)', () => {
   });
 });
 
-describe('what each entry answers (item 48)', () => {
+describe('what each entry answers (PathFinder._get_spec)', () => {
   it('returns a spec with a loader at once, without asking later entries', () => {
     const loader: Loader = { createModule: () => null, execModule: noop };
     const first = entryFinder((name) => new ModuleSpec(name, loader));
@@ -450,7 +451,7 @@ describe('legacy path-entry finders with only findModule', () => {
   });
 });
 
-describe('invalidateCaches (item 49)', () => {
+describe('invalidateCaches', () => {
   it('deletes the cache entries whose value is null', () => {
     const system = new ImportSystem();
     system.pathImporterCache.set('/none', null);

@@ -1,4 +1,6 @@
-// SEMANTICS A1 (items 1–12): the registry (`system.modules`, Python's `sys.modules`) and module objects.
+// The registry (`system.modules`, Python's `sys.modules`) and module objects
+// (docs/conformance.md#registry; CPython `_find_and_load`, `_load_unlocked`, `module_from_spec`;
+// tests: `import_/test_caching.py`).
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -23,7 +25,7 @@ import {
   sleep,
 } from './helpers.js';
 
-describe('cache hit (item 1)', () => {
+describe('cache hit (test_caching.test_using_cache)', () => {
   it('returns the registry entry by identity, even when it is not a module', () => {
     const { system, finder } = memorySystem({ x: () => undefined });
     system.modules.set('x', 'a string');
@@ -59,7 +61,7 @@ describe('cache hit (item 1)', () => {
   });
 });
 
-describe('null blocks the name (item 2)', () => {
+describe('null blocks the name (_find_and_load: None in sys.modules)', () => {
   it('raises ModuleNotFoundError naming the module and does not search', () => {
     const { system, finder } = memorySystem({ x: () => undefined });
     system.modules.set('x', null);
@@ -97,7 +99,7 @@ describe('null blocks the name (item 2)', () => {
   });
 });
 
-describe('insert before execute (item 3)', () => {
+describe('insert before execute (_load_unlocked)', () => {
   it('puts the new module into the registry before its body runs', () => {
     let seen: unknown;
     let self: ModuleType | undefined;
@@ -138,7 +140,7 @@ describe('insert before execute (item 3)', () => {
   });
 });
 
-describe('replacement is honoured (item 4)', () => {
+describe('replacement is honoured (_load_unlocked: sys.modules.pop)', () => {
   it('returns whatever the registry holds for the name once the body has run', () => {
     const replacement = { replaced: true };
     const { system } = memorySystem({
@@ -174,7 +176,7 @@ describe('replacement is honoured (item 4)', () => {
   });
 });
 
-describe('insertion order (item 5)', () => {
+describe('insertion order (_load_unlocked: re-insert)', () => {
   it('moves a freshly loaded module to the end of the registry', () => {
     const { system } = memorySystem({
       pkg: {
@@ -204,7 +206,7 @@ describe('insertion order (item 5)', () => {
   });
 });
 
-describe('the initializing flag (item 6)', () => {
+describe('the initializing flag (spec._initializing)', () => {
   it('is set on the spec before the module enters the registry, and reset after', () => {
     const { system } = memorySystem({ x: () => undefined });
     const flags: boolean[] = [];
@@ -318,7 +320,7 @@ describe('the initializing flag (item 6)', () => {
   });
 });
 
-describe('race re-check (item 7)', () => {
+describe('race re-check (_find_and_load: retry)', () => {
   it('retries an import whose module vanished while it waited, and succeeds when the retry does', async () => {
     let run = 0;
     const { system, finder } = memorySystem({
@@ -357,7 +359,7 @@ describe('race re-check (item 7)', () => {
   });
 });
 
-describe('moduleFromSpec (item 8)', () => {
+describe('moduleFromSpec', () => {
   it('uses a default ModuleType when createModule returns null', () => {
     const system = new ImportSystem();
     const spec = new ModuleSpec('m', new BodyLoader(system, () => undefined));
@@ -393,7 +395,7 @@ describe('moduleFromSpec (item 8)', () => {
   });
 });
 
-describe('newModule / new ModuleType (item 9)', () => {
+describe('newModule / new ModuleType', () => {
   it('creates a module that is not inserted into any registry', () => {
     const system = new ImportSystem();
     const module = newModule('fresh');
@@ -418,14 +420,121 @@ describe('newModule / new ModuleType (item 9)', () => {
   });
 });
 
-describe('binding on the parent (item 10)', () => {
-  it('sets the child module as an enumerable attribute of its parent', () => {
+describe('binding on the parent (_find_and_load_unlocked: setattr(parent_module))', () => {
+  it('sets the child module as a non-enumerable attribute of its parent', () => {
     const { system } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
     const child = system.importModule('a.b');
     const parent = system.modules.get('a') as ModuleType;
     expect(parent.b).toBe(child);
     expect(parent.b).toBe(system.modules.get('a.b'));
+    expect(Object.keys(parent)).toEqual([]);
+    expect(Object.getOwnPropertyDescriptor(parent, 'b')?.enumerable).toBe(false);
+  });
+
+  it('keeps the exports of the package as its code made them (keys, spread, an export-star copy)', () => {
+    const { system } = memorySystem({
+      a: { package: true, body: (m) => void (m.x = 1) },
+      'a.b': () => undefined,
+      'a.c': () => undefined,
+    });
+    system.importModule('a.b');
+    system.importModule('a.c');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['x']);
+    expect({ ...parent }).toEqual({ x: 1 });
+    const star: Record<string, unknown> = {};
+    for (const key in parent) star[key] = parent[key]; // what `export *` helpers copy
+    expect(star).toEqual({ x: 1 });
+    expect(JSON.stringify(parent)).toBe('{"x":1}');
+  });
+
+  it('makes the binding an ordinary export, at the end of the key order, when the package assigns it', () => {
+    const { system } = memorySystem({
+      a: {
+        package: true,
+        body: (m, sys) => {
+          const b = sys.importModule('a.b'); // `const b = require('./b')`, bound on a as a.b
+          m.x = 1;
+          m.b = b; // `exports.b = b`
+        },
+      },
+      'a.b': () => undefined,
+    });
+    const parent = system.importModule('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['x', 'b']);
+    expect(Object.getOwnPropertyDescriptor(parent, 'b')).toMatchObject({
+      value: system.modules.get('a.b'),
+      enumerable: true,
+      writable: true,
+    });
+  });
+
+  it('lets the package redefine the bound name as an export getter (a transpiled re-export)', () => {
+    const { system } = memorySystem({
+      a: {
+        package: true,
+        body: (m, sys) => {
+          const b = sys.importModule('a.b');
+          Object.defineProperty(m, 'b', { enumerable: true, configurable: true, get: () => b });
+        },
+      },
+      'a.b': () => undefined,
+    });
+    const parent = system.importModule('a') as ModuleType;
     expect(Object.keys(parent)).toEqual(['b']);
+    expect(parent.b).toBe(system.modules.get('a.b'));
+  });
+
+  it('leaves an own export of the same name enumerable (the binding goes through setAttr)', () => {
+    const { system } = memorySystem({
+      a: { package: true, body: (m) => void (m.b = 'an export') },
+      'a.b': () => undefined,
+    });
+    system.importModule('a.b');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['b']);
+    expect(parent.b).toBe(system.modules.get('a.b')); // Python's setattr: the submodule wins
+  });
+
+  it('leaves an export getter of the same name alone', () => {
+    const { system } = memorySystem({
+      a: {
+        package: true,
+        body: (m) =>
+          void Object.defineProperty(m, 'b', {
+            enumerable: true,
+            configurable: true,
+            get: () => 'an export',
+          }),
+      },
+      'a.b': () => undefined,
+    });
+    system.importModule('a.b');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(Object.keys(parent)).toEqual(['b']);
+    expect(parent.b).toBe('an export');
+  });
+
+  it('rebinds, still non-enumerable, when the submodule is imported again', () => {
+    const { system } = memorySystem({ a: { package: true }, 'a.b': () => undefined });
+    const first = system.importModule('a.b');
+    system.modules.delete('a.b');
+    const second = system.importModule('a.b');
+    const parent = system.modules.get('a') as ModuleType;
+    expect(second).not.toBe(first);
+    expect(parent.b).toBe(second);
+    expect(Object.keys(parent)).toEqual([]);
+  });
+
+  it('binds non-enumerably on a parent entry that is a function', () => {
+    const fn = Object.assign(() => 1, { version: '1' });
+    const { system } = memorySystem({
+      a: { package: true, body: (_m, sys) => void sys.modules.set('a', fn) },
+      'a.b': () => undefined,
+    });
+    const child = system.importModule('a.b');
+    expect((fn as unknown as Record<string, unknown>).b).toBe(child);
+    expect(Object.keys(fn)).toEqual(['version']);
   });
 
   it('issues an ImportWarning, not an error, when the parent refuses attributes', () => {
@@ -463,7 +572,7 @@ describe('binding on the parent (item 10)', () => {
   });
 });
 
-describe('repr (item 11)', () => {
+describe('repr (_module_repr_from_spec)', () => {
   it("gives <module 'n' from '<origin>'> for a module with a location", () => {
     const system = new ImportSystem({ path: ['/p'] });
     system.pathHooks = [memoryPathHook(system, { '/p': { n: () => undefined } })];
@@ -503,7 +612,7 @@ describe('repr (item 11)', () => {
   });
 });
 
-describe('getModule, the PyImport_GetModule of the port (item 12)', () => {
+describe('getModule, the PyImport_GetModule of the port', () => {
   it('returns undefined with no error when the name is absent, and never imports', () => {
     const { system, finder } = memorySystem({ x: () => undefined });
     expect(system.getModule('x')).toBeUndefined();
@@ -537,7 +646,7 @@ describe('getModule, the PyImport_GetModule of the port (item 12)', () => {
   });
 });
 
-describe('getModuleAsync: PyImport_GetModule waiting for a module being initialised (item 12)', () => {
+describe('getModuleAsync: PyImport_GetModule waiting for a module being initialised', () => {
   it('waits for a module another import task is initialising and returns it complete', async () => {
     const gate = deferred();
     const { system } = memorySystem({

@@ -1,4 +1,4 @@
-// ModuleSpec and the helpers that build one: SEMANTICS.md A3, items 36–39 (CPython `ModuleSpec`,
+// ModuleSpec and the helpers that build one (docs/conformance.md#specs; CPython `ModuleSpec`,
 // `spec_from_loader`, `spec_from_file_location`, `_get_cached`; tests: `test_spec.py`).
 import { dirname, resolve } from 'node:path';
 
@@ -20,7 +20,7 @@ function locatedSpec(name: string, loader: Loader | null, origin: string): Modul
   return spec;
 }
 
-describe('ModuleSpec constructor (item 36)', () => {
+describe('ModuleSpec constructor', () => {
   it('stores the name, the loader, the origin and the loader state it is given', () => {
     const loader: Loader = {};
     const state = { any: 'thing' };
@@ -58,7 +58,7 @@ describe('ModuleSpec constructor (item 36)', () => {
   });
 });
 
-describe('spec.parent (item 36)', () => {
+describe('spec.parent (ModuleSpec)', () => {
   it('is the name itself for a package', () => {
     expect(new ModuleSpec('a.b', null, { isPackage: true }).parent).toBe('a.b');
   });
@@ -82,7 +82,7 @@ describe('spec.parent (item 36)', () => {
   });
 });
 
-describe('spec.cached (item 37)', () => {
+describe('spec.cached', () => {
   it("asks the loader's getCached(origin) for a spec with a location", () => {
     const loader = cachingLoader();
     const spec = locatedSpec('mod', loader, '/x/mod.py');
@@ -145,7 +145,7 @@ describe('spec.cached (item 37)', () => {
   });
 });
 
-describe('spec.equals (item 37)', () => {
+describe('spec.equals (ModuleSpec.cached)', () => {
   const loader = cachingLoader();
   function make(): ModuleSpec {
     const spec = locatedSpec('a.b', loader, '/x/a/b.py');
@@ -199,7 +199,7 @@ describe('spec.equals (item 37)', () => {
   });
 });
 
-describe('specFromLoader (item 38)', () => {
+describe('specFromLoader', () => {
   it("takes the origin from the loader's ORIGIN when none is given", () => {
     const loader = { ORIGIN: 'built-in' } as Loader;
     const spec = specFromLoader('sys', loader);
@@ -290,7 +290,7 @@ describe('specFromLoader (item 38)', () => {
   });
 });
 
-describe('specFromFileLocation (item 39)', () => {
+describe('specFromFileLocation', () => {
   it('makes a relative location absolute', () => {
     const spec = specFromFileLocation('mod', 'rel/mod.py', { loader: {} });
     expect(spec.origin).toBe(resolve('rel/mod.py'));

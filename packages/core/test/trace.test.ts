@@ -1,6 +1,6 @@
-// A17 (SEMANTICS items 153–154), the event side: what the core reports to tracers ('import-start' /
-// 'import-end' for -X importtime, 'cached' for importtime=2, 'loaded' and 'trying' for -v / -vv,
-// warnings), and that nothing is built when no tracer listens.
+// Tracing (docs/conformance.md#tracing), the event side: what the core reports to tracers
+// ('import-start' / 'import-end' for -X importtime, 'cached' for importtime=2, 'loaded' and
+// 'trying' for -v / -vv, warnings), and that nothing is built when no tracer listens.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -25,7 +25,7 @@ function startsAndEnds(events: ImportEvent[]): string[] {
   );
 }
 
-describe('A17 153: import-start / import-end', () => {
+describe('import-start / import-end (-X importtime)', () => {
   it('nests the events of a.b.c: a inside a.b inside a.b.c, each ended once', () => {
     const { system } = memorySystem({
       a: { package: true },
@@ -82,7 +82,7 @@ describe('A17 153: import-start / import-end', () => {
   });
 });
 
-describe("A17 153: 'cached' for names served from modules", () => {
+describe("'cached' for names served from modules (-X importtime)", () => {
   it('reports cached, and no import-start, for a registry hit', () => {
     const { system } = memorySystem({ m: () => undefined });
     system.importModule('m');
@@ -113,7 +113,7 @@ describe("A17 153: 'cached' for names served from modules", () => {
   });
 });
 
-describe("A17 154: 'loaded' and 'trying'", () => {
+describe("'loaded' and 'trying' (_verbose_message)", () => {
   it("reports loaded after the module's code ran, with the loader's description and the spec", () => {
     const { system } = memorySystem({ m: () => undefined });
     const events = recordEvents(system);
@@ -167,7 +167,7 @@ describe("A17 154: 'loaded' and 'trying'", () => {
   });
 });
 
-describe('A17: warnings are trace events', () => {
+describe('warnings are trace events', () => {
   it('warns (ImportWarning) when metaPath is empty', () => {
     const { system } = memorySystem({});
     system.metaPath = [];
@@ -196,7 +196,7 @@ describe('A17: warnings are trace events', () => {
     ]);
   });
 
-  it('warns (ImportWarning) instead of failing when the parent refuses the child attribute (A1 10)', () => {
+  it('warns (ImportWarning) instead of failing when the parent refuses the child attribute (_find_and_load_unlocked: setattr(parent_module))', () => {
     const { system } = memorySystem({
       pkg: {
         package: true,
@@ -228,7 +228,7 @@ describe('A17: warnings are trace events', () => {
   });
 });
 
-describe('A17: tracers', () => {
+describe('tracers', () => {
   it('hands every event to every tracer, in the order they were added', () => {
     const { system } = memorySystem({ m: () => undefined });
     const seen: string[] = [];
@@ -271,7 +271,7 @@ describe('A17: tracers', () => {
   });
 });
 
-describe('A17: no tracer, no cost', () => {
+describe('no tracer, no cost', () => {
   it('tells with system.tracing whether any tracer listens', () => {
     const { system } = memorySystem({});
     expect(system.tracing).toBe(false);

@@ -189,7 +189,9 @@ export class ZipImporter implements PathEntryFinder {
     if (found !== null) {
       return specFromFileLocation(fullname, this.#location(found.entry), {
         loader: this.#loader(fullname, directory, found),
-        submoduleSearchLocations: found.isPackage ? [this.#location(base)] : null,
+        // A module beside a folder of its name searches that folder too, as in a folder (FileFinder).
+        submoduleSearchLocations:
+          found.isPackage || directory.isDirectory(base) ? [this.#location(base)] : null,
       });
     }
     if (directory.isDirectory(base)) {

@@ -1,5 +1,5 @@
-// BuiltinImporter (Python's BuiltinImporter, imp.is_builtin, imp.init_builtin; SEMANTICS A12 items
-// 119-120) on the meta path of real ImportSystems.
+// BuiltinImporter (Python's BuiltinImporter, imp.is_builtin, imp.init_builtin;
+// docs/conformance.md#builtins) on the meta path of real ImportSystems.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -38,7 +38,7 @@ function countingInit(counter = { runs: 0 }): InittabInit {
   };
 }
 
-describe('BuiltinImporter.findSpec (item 119)', () => {
+describe('BuiltinImporter.findSpec', () => {
   it('finds a Node core module with origin built-in and no location', () => {
     const { importer } = builtinSystem();
     const spec = importer.findSpec('node:fs', null);
@@ -142,7 +142,7 @@ describe('BuiltinImporter: importing', () => {
   });
 });
 
-describe('BuiltinImporter.isBuiltin (item 120)', () => {
+describe('BuiltinImporter.isBuiltin', () => {
   it('returns 1 for an inittab entry, which can be initialised again', () => {
     expect(builtinSystem([['mine', () => undefined]]).importer.isBuiltin('mine')).toBe(1);
   });

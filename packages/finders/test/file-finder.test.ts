@@ -1,7 +1,8 @@
-// FileFinder and its listing cache, on real temporary folders: SEMANTICS.md A5 (items 52–58) and the
-// FileFinder side of A6 (namespace portions merged across path entries, items 59–60). Model: CPython's
-// `FileFinder` (`_bootstrap_external.py`); tests: `source/test_finder.py`, `source/test_path_hook.py`,
-// `source/test_case_sensitivity.py`, `test_namespace_pkgs.py`.
+// FileFinder and its listing cache, on real temporary folders (docs/conformance.md#file-finder),
+// and the FileFinder side of namespace packages (portions merged across path entries,
+// docs/conformance.md#namespace-merge, docs/conformance.md#regular-wins). Model: CPython's
+// `FileFinder` (`_bootstrap_external.py`); tests: `source/test_finder.py`,
+// `source/test_path_hook.py`, `source/test_case_sensitivity.py`, `test_namespace_pkgs.py`.
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -146,7 +147,7 @@ afterEach(() => {
 
 // ------------------------------------------------------------------------------------ construction
 
-describe('construction and the path hook (item 52)', () => {
+describe('construction and the path hook (FileFinder._fill_cache)', () => {
   it('takes the absolute current directory for an empty path', () => {
     expect(new FileFinder('', [source, ['.ts']]).path).toBe(process.cwd());
   });
@@ -232,7 +233,7 @@ describe('construction and the path hook (item 52)', () => {
 
 // ---------------------------------------------------------------------------------- listing cache
 
-describe('the listing cache (items 52, 53)', () => {
+describe('the listing cache (FileFinder._fill_cache, test_namespace_pkgs.test_invalidate_caches)', () => {
   it('knows what an entry of a listed folder is, with no system call (knownKind)', () => {
     const root = tmpTree(['pkg/__init__.ts', 'mod.ts']);
     const listings = new ListingCache();
@@ -383,7 +384,7 @@ describe('the listing cache (items 52, 53)', () => {
 
 // ------------------------------------------------------------------------------------ loader order
 
-describe('loader and suffix order (items 54, 56)', () => {
+describe('loader and suffix order (_get_supported_file_loaders, SourcelessFileLoader)', () => {
   it("tries one detail's suffixes in the order given", () => {
     const root = tmpTree(['mod.ts', 'mod.js']);
     expect(new FileFinder(root, [source, ['.ts', '.js']]).findSpec('mod')?.origin).toBe(join(root, 'mod.ts'));
@@ -447,7 +448,7 @@ describe('loader and suffix order (items 54, 56)', () => {
 
 // -------------------------------------------------------------------------------------- precedence
 
-describe('precedence (item 55)', () => {
+describe('precedence (test_finder.test_package_over_module)', () => {
   it('prefers a package folder to a module of the same name', () => {
     const root = tmpTree(['thing.ts', 'thing/__init__.ts']);
     const spec = new FileFinder(root, [source, ['.ts']]).findSpec('thing');
@@ -499,7 +500,7 @@ describe('precedence (item 55)', () => {
 
 // ------------------------------------------------------------------------------ namespace packages
 
-describe('namespace portions across path entries (items 59, 60)', () => {
+describe('namespace portions across path entries (_NamespacePath, PathFinder._get_spec: loader wins)', () => {
   it("merges the portions of two path entries into one package's __path__, in path order", () => {
     const first = tmpTree(['ns/one.ts']);
     const second = tmpTree(['ns/two.ts']);
@@ -521,7 +522,7 @@ describe('namespace portions across path entries (items 59, 60)', () => {
 
 // ------------------------------------------------------------------------------- names and files
 
-describe('names and files (item 57, and the %2E escape)', () => {
+describe('names and files: exact case (test_case_sensitivity), and the %2E escape', () => {
   it('matches exact case: Foo.ts is not the module foo', () => {
     const root = tmpTree(['Foo.ts']);
     const finder = new FileFinder(root, [source, ['.ts']]);
@@ -571,7 +572,7 @@ describe('names and files (item 57, and the %2E escape)', () => {
 
 // -------------------------------------------------------------------- missing and unreadable folders
 
-describe('missing, unreadable and replaced folders (item 58)', () => {
+describe('missing, unreadable and replaced folders (test_finder.test_dir_removal_handling)', () => {
   it('finds nothing, without throwing, in a folder that does not exist', () => {
     const root = tmpTree();
     expect(new FileFinder(join(root, 'gone'), [source, ['.ts']]).findSpec('mod')).toBeNull();

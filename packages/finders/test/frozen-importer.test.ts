@@ -1,4 +1,4 @@
-// FrozenImporter (SEMANTICS A11, items 114-118: Python's FrozenImporter, _imp.is_frozen,
+// FrozenImporter (docs/conformance.md#frozen: Python's FrozenImporter, _imp.is_frozen,
 // _imp.find_frozen, _imp.get_frozen_object, PyImport_ImportFrozenModuleObject) on the meta path of
 // real ImportSystems, and its path hook for bundle files on system.path. The bundles are written in
 // each test's setup under test/.work.
@@ -45,7 +45,7 @@ const mod = (name: string, js: string, extra: Partial<FrozenRecord> = {}): Froze
 beforeEach(() => mkdirSync(work, { recursive: true }));
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-describe('A11 item 114: FrozenImporter.findSpec', () => {
+describe('FrozenImporter.findSpec', () => {
   it('gives origin "frozen" and no location', () => {
     const { importer } = frozenSystem(bundle([mod('hello', 'exports.x = 1;')]));
     const spec = importer.findSpec('hello');
@@ -124,7 +124,7 @@ describe('A11 item 114: FrozenImporter.findSpec', () => {
   });
 });
 
-describe('A11 item 115: lookup order', () => {
+describe('lookup order (find_frozen)', () => {
   it('serves a name from the first bundle that has it', () => {
     const first = bundle([mod('shared', 'exports.from = "first";')]);
     const second = bundle([mod('shared', 'exports.from = "second";'), mod('only2', 'exports.x = 2;')]);
@@ -140,7 +140,7 @@ describe('A11 item 115: lookup order', () => {
   });
 });
 
-describe('A11 item 116: bad entries', () => {
+describe('bad entries (set_frozen_error)', () => {
   it('raises ImportError("Excluded frozen object named …") for an entry without code', () => {
     const { system } = frozenSystem(bundle([mod('gone', '', { js: null })]));
     const error = thrownBy(() => system.importModule('gone'));
@@ -166,7 +166,7 @@ describe('A11 item 116: bad entries', () => {
   });
 });
 
-describe('A11 item 117: isFrozen and findFrozen', () => {
+describe('isFrozen and findFrozen', () => {
   const records = (): FrozenRecord[] => [
     mod('ok', 'exports.x = 1;'),
     mod('pkg', 'exports.p = 1;', { isPackage: true, origname: '<pkg>' }),
@@ -220,7 +220,7 @@ describe('A11 item 117: isFrozen and findFrozen', () => {
   });
 });
 
-describe('A11 item 118: initFrozen (PyImport_ImportFrozenModuleObject)', () => {
+describe('initFrozen (PyImport_ImportFrozenModuleObject)', () => {
   it('returns null for a name that is not frozen', () => {
     const { importer } = frozenSystem(bundle([mod('ok', 'exports.x = 1;')]));
     expect(importer.initFrozen('absent')).toBeNull();

@@ -1,5 +1,5 @@
-// ZipImporter over real archives written by the tests: SEMANTICS.md A10 (zipimport, items 103–112)
-// and the zip resource reader of A14 (item 131). Model: CPython's `Lib/zipimport.py`; tests:
+// ZipImporter over real archives written by the tests (docs/conformance.md#zip) and the zip
+// resource reader (docs/conformance.md#zip-reader). Model: CPython's `Lib/zipimport.py`; tests:
 // `test_zipimport.py`.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,7 +98,7 @@ function ranFrom(data: Uint8Array): unknown {
 
 // ------------------------------------------------------------------------------------------------
 
-describe('the path argument (item 103)', () => {
+describe('the path argument (zipimporter.__init__)', () => {
   it('refuses a path that is not a string with an ImportArgumentError (a TypeError)', () => {
     const error = thrownBy(() => new ZipImporter(42 as unknown as string, contextFor()));
     expect(error).toBeInstanceOf(ImportArgumentError);
@@ -174,7 +174,7 @@ describe('the path argument (item 103)', () => {
   });
 });
 
-describe('the shared directory (items 104 and 105)', () => {
+describe('the shared directory (_zip_directory_cache, zipimporter.invalidate_caches)', () => {
   it('with a checkId, looks at the archive once per id: a rewrite shows under the next id', () => {
     const file = archive({ 'a.ts': '' });
     let id: number | null = 1;
@@ -241,8 +241,8 @@ describe('the shared directory (items 104 and 105)', () => {
   });
 });
 
-describe('the search order, compiled entries and the paths (items 106–110)', () => {
-  it('finds a package (pkg/__init__) before a module of the same name (item 106)', () => {
+describe('the search order, compiled entries and the paths (_zip_searchorder, _eq_mtime, _unmarshal_code: bad magic, zipimporter: __file__ and __path__, zipimporter.find_spec: namespace)', () => {
+  it('finds a package (pkg/__init__) before a module of the same name (_zip_searchorder)', () => {
     const file = archive({ 'both.ts': '', 'both/__init__.ts': '' });
     const spec = new ZipImporter(file, contextFor()).findSpec('both') as ModuleSpec;
     expect(spec.origin).toBe(join(file, 'both', '__init__.ts'));
@@ -255,31 +255,31 @@ describe('the search order, compiled entries and the paths (items 106–110)', (
     );
   });
 
-  it('runs the compiled entry beside a source entry when it matches it (item 106)', () => {
+  it('runs the compiled entry beside a source entry when it matches it (_zip_searchorder)', () => {
     const stamp = { sourceMtimeMs: ENTRY_TIME.getTime() + 900, sourceSize: Buffer.byteLength(SOURCE) };
     expect(ranFrom(compiledEntry(stamp))).toBe('compiled');
   });
 
-  it('falls back to the source entry when the compiled entry’s time is more than a second off (item 107)', () => {
+  it('falls back to the source entry when the compiled entry’s time is more than a second off (_eq_mtime)', () => {
     const stamp = { sourceMtimeMs: ENTRY_TIME.getTime() + 4000, sourceSize: Buffer.byteLength(SOURCE) };
     expect(ranFrom(compiledEntry(stamp))).toBe('source');
   });
 
-  it('falls back to the source entry when the compiled entry’s recorded size differs (item 107)', () => {
+  it('falls back to the source entry when the compiled entry’s recorded size differs (_eq_mtime)', () => {
     const stamp = { sourceMtimeMs: ENTRY_TIME.getTime(), sourceSize: 3 };
     expect(ranFrom(compiledEntry(stamp))).toBe('source');
   });
 
-  it('checks a checked-hash compiled entry against the source entry’s bytes (item 107)', () => {
+  it('checks a checked-hash compiled entry against the source entry’s bytes (_eq_mtime)', () => {
     const stamp = { invalidation: 'checked-hash', sourceHash: new Uint8Array(16) } as const;
     expect(ranFrom(compiledEntry(stamp))).toBe('source');
   });
 
-  it('uses the source entry when the compiled entry has a bad magic number (item 108)', () => {
+  it('uses the source entry when the compiled entry has a bad magic number (_unmarshal_code: bad magic)', () => {
     expect(ranFrom(new Uint8Array(80))).toBe('source');
   });
 
-  it("fails a compiled-only entry with a bad magic number: ZipImportError('module load failed…') caused by the compiled-file error (item 108)", () => {
+  it("fails a compiled-only entry with a bad magic number: ZipImportError('module load failed…') caused by the compiled-file error (_unmarshal_code: bad magic)", () => {
     const file = archive({ 'only.jsc': new Uint8Array(80) });
     const error = thrownBy(() => systemFor([file]).importModule('only'));
     expect(error).toBeInstanceOf(ZipImportError);
@@ -305,7 +305,7 @@ describe('the search order, compiled entries and the paths (items 106–110)', (
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('sets __file__ to <archive>/<entry> and a package’s __path__ to [<archive>/<dir>] (item 109)', () => {
+  it('sets __file__ to <archive>/<entry> and a package’s __path__ to [<archive>/<dir>] (zipimporter: __file__ and __path__)', () => {
     const file = archive({ 'pkg/__init__.ts': '', 'pkg/sub/__init__.ts': '', 'pkg/sub/mod.ts': '' });
     const system = systemFor([file]);
     const mod = system.importModule('pkg.sub.mod') as ModuleType;
@@ -315,7 +315,7 @@ describe('the search order, compiled entries and the paths (items 106–110)', (
     expect(sub.__path__).toEqual([join(file, 'pkg', 'sub')]);
   });
 
-  it('gives a folder with no module files a namespace spec: loader null, locations [<archive>/<dir>] (item 110)', () => {
+  it('gives a folder with no module files a namespace spec: loader null, locations [<archive>/<dir>] (zipimporter.find_spec: namespace)', () => {
     const file = archive({ 'ns/data.txt': 'not a module' });
     const spec = new ZipImporter(file, contextFor()).findSpec('ns') as ModuleSpec;
     expect(spec.loader).toBeNull();
@@ -342,37 +342,37 @@ describe('the search order, compiled entries and the paths (items 106–110)', (
   });
 });
 
-describe('getData, getSource, isPackage (items 111 and 112)', () => {
+describe('getData, getSource, isPackage', () => {
   const files = {
     'pkg/__init__.ts': 'export const p = 1;\n',
     'pkg/data/table.txt': 'rows\n',
     'only.jsc': new Uint8Array(80),
   };
 
-  it('reads a data file by its absolute path under <archive>/ (item 111)', () => {
+  it('reads a data file by its absolute path under <archive>/ (zipimporter.get_data)', () => {
     const file = archive(files);
     const importer = new ZipImporter(file, contextFor());
     expect(Buffer.from(importer.getData(join(file, 'pkg', 'data', 'table.txt'))).toString()).toBe('rows\n');
   });
 
-  it('reads a data file by its path relative to the archive (item 111)', () => {
+  it('reads a data file by its path relative to the archive (zipimporter.get_data)', () => {
     const importer = new ZipImporter(archive(files), contextFor());
     expect(Buffer.from(importer.getData('pkg/data/table.txt')).toString()).toBe('rows\n');
   });
 
-  it('throws a not-found error (code ENOENT) for a missing data file (item 111)', () => {
+  it('throws a not-found error (code ENOENT) for a missing data file (zipimporter.get_data)', () => {
     const importer = new ZipImporter(archive(files), contextFor());
     const error = thrownBy(() => importer.getData('pkg/missing.txt'));
     expect(error).toBeInstanceOf(ZipFileNotFoundError);
     expect(error.code).toBe('ENOENT');
   });
 
-  it('returns no bytes for a folder (item 111)', () => {
+  it('returns no bytes for a folder (zipimporter.get_data)', () => {
     const importer = new ZipImporter(archive(files), contextFor());
     expect(importer.getData('pkg/data').length).toBe(0);
   });
 
-  it('returns null from getSource when only the compiled entry exists (item 112)', () => {
+  it('returns null from getSource when only the compiled entry exists', () => {
     expect(new ZipImporter(archive(files), contextFor()).getSource('only')).toBeNull();
   });
 
@@ -380,13 +380,13 @@ describe('getData, getSource, isPackage (items 111 and 112)', () => {
     expect(new ZipImporter(archive(files), contextFor()).getSource('pkg')).toBe('export const p = 1;\n');
   });
 
-  it('throws ZipImportError from getSource for a module that is absent (item 112)', () => {
+  it('throws ZipImportError from getSource for a module that is absent', () => {
     const error = thrownBy(() => new ZipImporter(archive(files), contextFor()).getSource('absent'));
     expect(error).toBeInstanceOf(ZipImportError);
     expect(error.moduleName).toBe('absent');
   });
 
-  it('answers isPackage for a package and a module, and throws for an absent one (item 112)', () => {
+  it('answers isPackage for a package and a module, and throws for an absent one (zipimporter.get_source)', () => {
     const importer = new ZipImporter(archive(files), contextFor());
     expect(importer.isPackage('pkg')).toBe(true);
     expect(importer.isPackage('only')).toBe(false);
@@ -413,7 +413,7 @@ describe('getData, getSource, isPackage (items 111 and 112)', () => {
   });
 });
 
-describe('the resource reader of a package in an archive (item 131)', () => {
+describe('the resource reader of a package in an archive (readers.ZipReader)', () => {
   const files = {
     'pkg/__init__.ts': '',
     'pkg/data.txt': 'hello',

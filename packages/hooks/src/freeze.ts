@@ -298,14 +298,14 @@ export function freeze(targets: string | readonly string[], options: FreezeOptio
         filename: null,
       };
     }
-    const { code, map } = transpile(
+    const { code, map, isAsync } = transpile(
       readSource(source.file, source.name),
       source.file,
       options.transpile,
       source.name,
     );
-    // Compiling now reports syntax errors at freeze time and tells whether the body is async.
-    const { isAsync } = compileBody(code, source.file, { moduleName: source.name });
+    // Compiling now reports syntax errors at freeze time.
+    compileBody(code, source.file, { isAsync, moduleName: source.name });
     return {
       name: source.name,
       isPackage: source.isPackage,

@@ -155,8 +155,8 @@ export function buildZipApp(sourceDir: string, options: BuildZipAppOptions): Bui
   }
   for (const [file, text, mtime] of sources) {
     const location = path.join(output, ...file.split('/'));
-    const { code, map } = transpile(text, location, options.transpile);
-    const body = compileBody(code, location);
+    const { code, map, isAsync } = transpile(text, location, options.transpile);
+    const body = compileBody(code, location, { isAsync });
     entries.push({
       name: zipCompiledEntryName(file),
       method: 'store',

@@ -1,6 +1,7 @@
-// The compiled cache as a user meets it (the `.pyc` of this system: SEMANTICS group A9): real trees
-// imported through createImportSystem, in this process and in fresh Node processes, watched through
-// the verbose trace (`system.addTracer`) and the files left on disk.
+// The compiled cache as a user meets it (the `.pyc` of this system:
+// docs/conformance.md#compiled-cache): real trees imported through createImportSystem, in this
+// process and in fresh Node processes, watched through the verbose trace (`system.addTracer`) and
+// the files left on disk.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import {
   chmodSync,
@@ -213,7 +214,7 @@ describe('the compiled file of a first import, used by the next one', () => {
   });
 });
 
-describe('a stale compiled file (timestamp mode, items 90 and 93)', () => {
+describe('a stale compiled file (timestamp mode: _validate_timestamp_pyc, SourceLoader.get_code: recompile)', () => {
   it('is rebuilt and rewritten with the new mtime and size when the source grew', () => {
     const root = warmTree();
     writeFileSync(join(root, 'm.ts'), M_LONGER);
@@ -254,7 +255,7 @@ describe('a stale compiled file (timestamp mode, items 90 and 93)', () => {
   });
 });
 
-describe('a corrupt compiled file beside its source (item 93)', () => {
+describe('a corrupt compiled file beside its source (SourceLoader.get_code: recompile)', () => {
   /** [what is wrong, how to make it from a good file, what the trace says]. */
   const corruptions: [string, (good: Buffer) => Buffer, RegExp][] = [
     ['an empty file', () => Buffer.alloc(0), /empty file/],
@@ -324,7 +325,7 @@ describe('a corrupt compiled file beside its source (item 93)', () => {
   });
 });
 
-describe('hash-based compiled files (PEP 552, items 91, 95, 96)', () => {
+describe('hash-based compiled files (PEP 552: check_hash_based_pycs, SourceLoader.get_code: unchecked hash, _code_to_hash_pyc)', () => {
   /** Edit `m.ts` to other code of the same size and give it back its mtime: only a hash can tell. */
   function editKeepingStat(root: string): void {
     const source = join(root, 'm.ts');
@@ -351,7 +352,7 @@ describe('hash-based compiled files (PEP 552, items 91, 95, 96)', () => {
     expect(messages).toContain("# bytecode is stale for 'm'");
   });
 
-  it('unchecked-hash does not notice an edit: the compiled file is used as it is (item 95)', () => {
+  it('unchecked-hash does not notice an edit: the compiled file is used as it is (SourceLoader.get_code: unchecked hash)', () => {
     const options: CreateImportSystemOptions = { cache: { invalidationMode: 'unchecked-hash' } };
     const root = warmTree(options);
     expect(readRecord(cachePath(root)).invalidation).toBe('unchecked-hash');
@@ -404,7 +405,7 @@ describe('hash-based compiled files (PEP 552, items 91, 95, 96)', () => {
   });
 });
 
-describe('turning the cache off, and folders where it cannot be written (items 97 and 99)', () => {
+describe('turning the cache off, and folders where it cannot be written (sys.dont_write_bytecode, test_file_loader.test_read_only_bytecode)', () => {
   it('writes nothing under cache.write = false', () => {
     const root = freshTree();
     const { module, messages } = load(root, 'm', { cache: { write: false } });
@@ -471,7 +472,7 @@ describe('turning the cache off, and folders where it cannot be written (items 9
   });
 });
 
-describe('the permissions of a compiled file (item 100)', () => {
+describe('the permissions of a compiled file (_write_atomic)', () => {
   /** The permission bits of the compiled file of `m.ts` made from a source with `sourceMode`. */
   function compiledMode(sourceMode: number): number {
     const root = freshTree();
@@ -491,7 +492,7 @@ describe('the permissions of a compiled file (item 100)', () => {
   });
 });
 
-describe('cache.prefix (sys.pycache_prefix, item 87)', () => {
+describe('cache.prefix (sys.pycache_prefix, cache_from_source)', () => {
   it('writes the compiled file under the prefix, mirroring the absolute source folder, and nothing beside the source', () => {
     const root = freshTree();
     const prefix = mkdtempSync(join(work.path, 'prefix-'));
@@ -513,7 +514,7 @@ describe('cache.prefix (sys.pycache_prefix, item 87)', () => {
   });
 });
 
-describe('compiled-only modules: the sourceless loader (item 101)', () => {
+describe('compiled-only modules: the sourceless loader (SourcelessFileLoader)', () => {
   /** A folder holding only `m.jsc`, a copy of the compiled file of `m.ts`. */
   function shipped(): string {
     const dir = tree({}, 'shipped-');

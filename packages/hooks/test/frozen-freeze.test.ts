@@ -1,6 +1,7 @@
 // freeze() and createImportSystem({ frozen }) (issue #4, frozen modules): bundles written from real
 // TypeScript trees made in each test's setup under test/.work, imported with no source files
-// around, with the meta-path order of SEMANTICS item 22 and stack traces pointing at the sources.
+// around, with the default meta-path order (`_install_external_importers`,
+// docs/conformance.md#default-meta-path) and stack traces pointing at the sources.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,8 +1,10 @@
-// SEMANTICS A1–A8 again, over real folders: the same behaviours as packages/core/test, but every
-// module is a TypeScript or JavaScript file in a temporary tree, found by the FileFinder, run by the
-// source loader (through the compiled cache) and imported through createImportSystem. The subset is
-// chosen for what files add: real paths and listings, module code importing through `require`,
-// `import` and `import()`, ESM exports, edits on disk between imports, folders that appear or vanish.
+// The registry, the algorithm, module attributes, the path finder and folder finder, namespace
+// packages, locks, failures and reload (docs/conformance.md, first eight sections) again, over real
+// folders: the same behaviours as packages/core/test, but every module is a TypeScript or
+// JavaScript file in a temporary tree, found by the FileFinder, run by the source loader (through
+// the compiled cache) and imported through createImportSystem. The subset is chosen for what files
+// add: real paths and listings, module code importing through `require`, `import` and `import()`,
+// ESM exports, edits on disk between imports, folders that appear or vanish.
 //
 // The whole suite runs twice: over folders, and over zip archives holding the same trees (found by
 // the ZipImporter, run by the zip entry loaders; an edit on disk rewrites the archive). The few
@@ -132,8 +134,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
   /** A case about folder listings and mtime ticks: a zip archive is read again whenever it changes. */
   const folderOnly = it.runIf(kind === 'folder');
 
-  describe('A1: the registry and module objects, over files', () => {
-    it('returns the registry entry by identity, even a non-module, without reading the file (item 1)', () => {
+  describe('the registry and module objects, over files', () => {
+    it('returns the registry entry by identity, even a non-module, without reading the file (test_caching.test_using_cache)', () => {
       const { system } = project({ 'config.ts': `${say('config ran')}export const real = true;\n` });
       const stub = 'a plain string';
       system.modules.set('config', stub);
@@ -141,7 +143,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual([]);
     });
 
-    it('gives require() in a real file the registry entry, so a stub under node:fs replaces Node’s fs (item 1)', () => {
+    it('gives require() in a real file the registry entry, so a stub under node:fs replaces Node’s fs (test_caching.test_using_cache)', () => {
       const { system } = project({
         'reader.ts': "import fs from 'fs';\nexport const seen = fs;\n",
       });
@@ -151,14 +153,14 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(reader.seen).toBe(stub);
     });
 
-    it('runs a file once: a second import returns the same object from the registry (item 1)', () => {
+    it('runs a file once: a second import returns the same object from the registry (test_caching.test_using_cache)', () => {
       const { system } = project({ 'once.ts': `${say('once ran')}export const value = {};\n` });
       const first = system.importModule('once');
       expect(system.importModule('once')).toBe(first);
       expect(logged()).toEqual(['once ran']);
     });
 
-    it('halts on null in modules even though the file exists, naming the module (item 2)', () => {
+    it('halts on null in modules even though the file exists, naming the module (_find_and_load: None in sys.modules)', () => {
       const { system } = project({ 'blocked.ts': `${say('blocked ran')}` });
       system.modules.set('blocked', null);
       const error = thrownBy(() => system.importModule('blocked'));
@@ -168,7 +170,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual([]);
     });
 
-    it('halts a relative require() in module code on a null entry too (item 2)', () => {
+    it('halts a relative require() in module code on a null entry too (_find_and_load: None in sys.modules)', () => {
       const { system } = project({
         'user.ts': "export const dep = require('./blocked');\n",
         'blocked.ts': `${say('blocked ran')}`,
@@ -178,7 +180,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual([]);
     });
 
-    it('halts a bare require() on a null entry instead of falling back to Node (item 2)', () => {
+    it('halts a bare require() on a null entry instead of falling back to Node (_find_and_load: None in sys.modules)', () => {
       // `ms` is an npm dependency Node's resolution finds from these files.
       const { system } = project({ 'user.ts': "export const ms = require('ms');\n" }, { nodeFallback: true });
       system.modules.set('ms', null);
@@ -187,7 +189,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(error.moduleName).toBe('ms');
     });
 
-    it('rejects an import() in module code of a name blocked by null, instead of asking Node (item 2)', async () => {
+    it('rejects an import() in module code of a name blocked by null, instead of asking Node (_find_and_load: None in sys.modules)', async () => {
       const { system } = project(
         { 'user.ts': "export const load = () => import('ms');\n" },
         { nodeFallback: true },
@@ -200,7 +202,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       });
     });
 
-    it('registers a module before its body runs: require() of itself returns the same, partly filled object (item 3)', () => {
+    it('registers a module before its body runs: require() of itself returns the same, partly filled object (_load_unlocked)', () => {
       const { system } = project({
         'self.js': [
           'exports.early = 1;',
@@ -217,7 +219,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(self.sawLate).toBe(false);
     });
 
-    it('hands a submodule that imports its package back the partly run package (item 3)', () => {
+    it('hands a submodule that imports its package back the partly run package (_load_unlocked)', () => {
       const { system } = project({
         'pkg/__init__.js': ["exports.before = 'set';", "require('./sub');", "exports.after = 'set';"].join(
           '\n',
@@ -235,7 +237,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(pkg.sub).toBe(sub);
     });
 
-    it('returns what module.exports = value put into modules, to importModule and to require() (item 4)', () => {
+    it('returns what module.exports = value put into modules, to importModule and to require() (_load_unlocked: sys.modules.pop)', () => {
       const { system } = project({
         'double.cjs': 'module.exports = function double(n) { return 2 * n; };\n',
         'user.ts': "import double from './double';\nexport const four = double(2);\n",
@@ -246,7 +248,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect((system.importModule('user') as ModuleType).four).toBe(4);
     });
 
-    it('moves a module to the end of modules when it finishes, after the files it imported (item 5)', () => {
+    it('moves a module to the end of modules when it finishes, after the files it imported (_load_unlocked: re-insert)', () => {
       const { system } = project({
         'first.ts': "import './second';\nexport const x = 1;\n",
         'second.ts': 'export const y = 2;\n',
@@ -255,7 +257,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(keys(system).slice(-2)).toEqual(['second', 'first']);
     });
 
-    it('moves a module.exports replacement to the end of modules too (items 4 and 5)', () => {
+    it('moves a module.exports replacement to the end of modules too (_load_unlocked: sys.modules.pop, _load_unlocked: re-insert)', () => {
       const { system } = project({
         'replacer.cjs': "const dep = require('./dep');\nmodule.exports = { replaced: true, dep };\n",
         'dep.ts': 'export const d = 1;\n',
@@ -266,7 +268,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.modules.get('replacer')).toBe(result);
     });
 
-    it('binds a submodule file as an attribute of its package (item 10)', () => {
+    it('binds a submodule file as an attribute of its package (_find_and_load_unlocked: setattr(parent_module))', () => {
       const { system } = project({
         'pkg/__init__.ts': 'export const p = 1;\n',
         'pkg/sub.ts': 'export const s = 1;\n',
@@ -276,7 +278,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(pkg.sub).toBe(sub);
     });
 
-    it('warns instead of failing when an ESM export of the package has the submodule’s name, and keeps the export (item 10)', () => {
+    it('warns instead of failing when an ESM export of the package has the submodule’s name, and keeps the export (_find_and_load_unlocked: setattr(parent_module))', () => {
       const { system } = project({
         'pkg/__init__.ts': "export const sub = 'an export';\n",
         'pkg/sub.ts': 'export const s = 1;\n',
@@ -290,15 +292,15 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(warnings).toEqual(["ImportWarning: Cannot set an attribute on 'pkg' for child module 'sub'"]);
     });
 
-    it("writes repr as <module 'name' from '<real file>'> (item 11)", () => {
+    it("writes repr as <module 'name' from '<real file>'> (_module_repr_from_spec)", () => {
       const { root, system } = project({ 'pkg/__init__.ts': '', 'pkg/mod.ts': 'export const m = 1;\n' });
       const mod = system.importModule('pkg.mod');
       expect(String(mod)).toBe(`<module 'pkg.mod' from '${join(root, 'pkg', 'mod.ts')}'>`);
     });
   });
 
-  describe('A2: the import algorithm over packages on disk', () => {
-    it('runs a/__init__, then a/b/__init__, then a/b/c, and registers them in that order (item 13)', () => {
+  describe('the import algorithm over packages on disk', () => {
+    it('runs a/__init__, then a/b/__init__, then a/b/c, and registers them in that order (test_packages.test_import_parent)', () => {
       const { system } = project({
         'a/__init__.ts': say('a'),
         'a/b/__init__.ts': say('a.b'),
@@ -309,7 +311,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(keys(system).filter((k) => k.startsWith('a'))).toEqual(['a', 'a.b', 'a.b.c']);
     });
 
-    it('stops at a failing parent __init__.ts: the child file is never run, the grandparent stays (item 14)', () => {
+    it('stops at a failing parent __init__.ts: the child file is never run, the grandparent stays (test_packages.test_bad_parent)', () => {
       const { system } = project({
         'a/__init__.ts': say('a'),
         'a/b/__init__.ts': `${say('a.b')}throw new Error('a.b fails');\n`,
@@ -322,7 +324,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.modules.has('a.b.c')).toBe(false);
     });
 
-    it('keeps a child that a failing __init__ imported, and the import statement fails again on the package (item 15)', () => {
+    it('keeps a child that a failing __init__ imported, and the import statement fails again on the package (test_packages.test_raising_parent_after_importing_child)', () => {
       const { system } = project({
         'pkg/__init__.ts': `${say('pkg')}import './child';\nthrow new Error('pkg fails');\n`,
         'pkg/child.ts': `${say('child')}export const c = 1;\n`,
@@ -335,8 +337,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual(['child', 'pkg', 'pkg']);
     });
 
-    it('refuses a submodule of a plain module file even if a same-named folder holds it: "\'mod\' is not a package" (item 18)', () => {
-      const { system } = project({ 'mod.ts': 'export const m = 1;\n', 'mod/x.ts': say('mod/x') });
+    it('refuses a submodule of a plain module file: "\'mod\' is not a package" (test_packages.test_module_not_package)', () => {
+      const { system } = project({ 'mod.ts': 'export const m = 1;\n', 'other/x.ts': say('other/x') });
       const error = thrownBy(() => system.importModule('mod.x'));
       expect(error).toBeInstanceOf(ModuleNotFoundError);
       expect(error.message).toBe("No module named 'mod.x'; 'mod' is not a package");
@@ -344,26 +346,37 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual([]);
     });
 
-    it('gives module code the same error for a path into a module file (item 18)', () => {
-      const { system } = project({
-        'mod.ts': 'export const m = 1;\n',
-        'mod/x.ts': say('mod/x'),
-        'user.ts': "import './mod/x';\n",
-      });
+    it('gives module code the same error for a path into a module file (test_packages.test_module_not_package)', () => {
+      const { system } = project({ 'mod.ts': 'export const m = 1;\n', 'user.ts': "import './mod/x';\n" });
       const error = thrownBy(() => system.importModule('user'));
       expect(error).toBeInstanceOf(ModuleNotFoundError);
       expect(error.message).toBe("No module named 'mod.x'; 'mod' is not a package");
       expect(logged()).toEqual([]);
     });
 
-    it("treats a Node builtin as a module, not a package: 'node:fs' is not a package (item 18)", () => {
+    it('finds a submodule in a folder beside a module file of its name, as Node finds ./mod/x (where Python refuses)', () => {
+      const { root, system } = project({
+        'lib/mod.ts': "export const m = 'module';\nexport { sibling } from './sibling';\n",
+        'lib/sibling.ts': "export const sibling = 'sibling';\n",
+        'lib/mod/x.ts': say('lib/mod/x'),
+        'lib/user.ts': "export { m, sibling } from './mod';\nexport * as x from './mod/x';\n",
+      });
+      const user = system.importModule('lib.user') as ModuleType;
+      expect([user.m, user.sibling]).toEqual(['module', 'sibling']);
+      expect(system.modules.get('lib.mod.x')).toBeDefined();
+      expect(logged()).toEqual(['lib/mod/x']);
+      const mod = system.modules.get('lib.mod') as ModuleType;
+      expect([mod.__file__, mod.__path__]).toEqual([join(root, 'lib', 'mod.ts'), [join(root, 'lib', 'mod')]]);
+    });
+
+    it("treats a Node builtin as a module, not a package: 'node:fs' is not a package (test_packages.test_module_not_package)", () => {
       const { system } = project({});
       const error = thrownBy(() => system.importModule('node:fs.nothing'));
       expect(error).toBeInstanceOf(ModuleNotFoundError);
       expect(error.message).toBe("No module named 'node:fs.nothing'; 'node:fs' is not a package");
     });
 
-    it("searches a package's submodules in its __path__, so a folder added there is searched too (item 18)", () => {
+    it("searches a package's submodules in its __path__, so a folder added there is searched too (test_packages.test_module_not_package)", () => {
       const { system } = project({ 'pkg/__init__.ts': '', 'elsewhere.ts': say('top-level elsewhere') });
       const extra = folder({
         'elsewhere.ts': `${say('pkg portion elsewhere')}export const from = 'extra';\n`,
@@ -375,20 +388,20 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual(['pkg portion elsewhere']);
     });
 
-    it('returns the top package from __import__ without fromlist and the named module with one (item 23)', () => {
+    it('returns the top package from __import__ without fromlist and the named module with one', () => {
       const { system } = project({ 'a/__init__.ts': '', 'a/b/__init__.ts': '', 'a/b/c.ts': '' });
       expect(system.__import__('a.b.c')).toBe(system.modules.get('a'));
       expect(system.__import__('a.b.c', null, null, ['anything'])).toBe(system.modules.get('a.b.c'));
     });
 
-    it('returns the first component after the dots from a relative __import__ without fromlist (item 24)', () => {
+    it('returns the first component after the dots from a relative __import__ without fromlist', () => {
       const { system } = project({ 'a/__init__.ts': '', 'a/b/__init__.ts': '', 'a/b/c.ts': '' });
       const a = system.importModule('a') as ModuleType;
       expect(system.__import__('b.c', a, null, [], 1)).toBe(system.modules.get('a.b'));
       expect(system.modules.has('a.b.c')).toBe(true);
     });
 
-    it('imports the submodule files a fromlist names and binds them on the package (item 25)', () => {
+    it('imports the submodule files a fromlist names and binds them on the package (_handle_fromlist)', () => {
       const { system } = project({
         'pkg/__init__.ts': '',
         'pkg/one.ts': `${say('one')}export const n = 1;\n`,
@@ -401,7 +414,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual(['one', 'two']);
     });
 
-    it('imports nothing for a fromlist name the package already has as an export (item 25)', () => {
+    it('imports nothing for a fromlist name the package already has as an export (_handle_fromlist)', () => {
       const { system } = project({
         'pkg/__init__.ts': "export const helper = 'an export';\n",
         'pkg/helper.ts': say('pkg/helper.ts'),
@@ -412,28 +425,28 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual([]);
     });
 
-    it('swallows a fromlist name that is no file in the package and leaves the attribute absent (item 26)', () => {
+    it('swallows a fromlist name that is no file in the package and leaves the attribute absent (_handle_fromlist: ModuleNotFoundError)', () => {
       const { system } = project({ 'pkg/__init__.ts': '' });
       const pkg = system.__import__('pkg', null, null, ['missing']) as ModuleType;
       expect(pkg).toBe(system.modules.get('pkg'));
       expect('missing' in pkg).toBe(false);
     });
 
-    it("propagates a ModuleNotFoundError raised inside a fromlist submodule's own code (item 26)", () => {
+    it("propagates a ModuleNotFoundError raised inside a fromlist submodule's own code (_handle_fromlist: ModuleNotFoundError)", () => {
       const { system } = project({ 'pkg/__init__.ts': '', 'pkg/broken.ts': "import './absent';\n" });
       const error = thrownBy(() => system.__import__('pkg', null, null, ['broken']));
       expect(error).toBeInstanceOf(ModuleNotFoundError);
       expect(error.moduleName).toBe('pkg.absent');
     });
 
-    it('propagates the error of a fromlist entry blocked by null, though its file exists (item 26)', () => {
+    it('propagates the error of a fromlist entry blocked by null, though its file exists (_handle_fromlist: ModuleNotFoundError)', () => {
       const { system } = project({ 'pkg/__init__.ts': '', 'pkg/sub.ts': say('sub') });
       system.modules.set('pkg.sub', null);
       expect(() => system.__import__('pkg', null, null, ['sub'])).toThrow(/import of pkg\.sub halted/);
       expect(logged()).toEqual([]);
     });
 
-    it("imports the files named by `export const __all__` for '*', and no others (item 27)", () => {
+    it("imports the files named by `export const __all__` for '*', and no others (_handle_fromlist: __all__)", () => {
       const { system } = project({
         'pkg/__init__.ts': "export const __all__ = ['a', 'b'];\n",
         'pkg/a.ts': say('a'),
@@ -445,13 +458,13 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.modules.has('pkg.c')).toBe(false);
     });
 
-    it("imports no submodule files for '*' when the package has no __all__ (item 27)", () => {
+    it("imports no submodule files for '*' when the package has no __all__ (_handle_fromlist: __all__)", () => {
       const { system } = project({ 'pkg/__init__.ts': 'export const x = 1;\n', 'pkg/a.ts': say('a') });
       system.__import__('pkg', null, null, ['*']);
       expect(logged()).toEqual([]);
     });
 
-    it("resolves './x', '../y' and '.' written in a package's file against its package (item 31)", () => {
+    it("resolves './x', '../y' and '.' written in a package's file against its package (_resolve_name)", () => {
       const { system } = project({
         'a/__init__.ts': '',
         'a/y.ts': "export const name = 'a.y';\n",
@@ -467,7 +480,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect((system.importModule('a.b.m') as ModuleType).seen).toEqual(['a.b.x', 'a.y', 'a.b']);
     });
 
-    it("resolves './x' in a file directly on the path entry to the top-level module x (item 31)", () => {
+    it("resolves './x' in a file directly on the path entry to the top-level module x (_resolve_name)", () => {
       const { system } = project({
         'top.ts': "import { name } from './x.js';\nexport const seen = name;\n",
         'x.ts': "export const name = 'x';\n",
@@ -476,7 +489,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.modules.has('x')).toBe(true);
     });
 
-    it('refuses a path that climbs above the path entry with ERR_IMPORTLIB_BAD_SPECIFIER naming the file (item 31)', () => {
+    it('refuses a path that climbs above the path entry with ERR_IMPORTLIB_BAD_SPECIFIER naming the file (_resolve_name)', () => {
       const { root, system } = project({
         'pkg/__init__.ts': '',
         'pkg/climber.ts': "import '../../outside';\n",
@@ -489,14 +502,14 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.modules.has('pkg.climber')).toBe(false);
     });
 
-    it("refuses '../x' in a top-level file the same way (item 31)", () => {
+    it("refuses '../x' in a top-level file the same way (_resolve_name)", () => {
       const { root, system } = project({ 'top.ts': "export const x = require('../x');\n" });
       const error = thrownBy(() => system.importModule('top'));
       expect(error.code).toBe('ERR_IMPORTLIB_BAD_SPECIFIER');
       expect(error.path).toBe(join(root, 'top.ts'));
     });
 
-    it("returns the named module from importModule('.x', 'pkg') and climbs with '..' (item 34)", () => {
+    it("returns the named module from importModule('.x', 'pkg') and climbs with '..'", () => {
       const { system } = project({
         'pkg/__init__.ts': '',
         'pkg/x.ts': "export const name = 'pkg.x';\n",
@@ -507,7 +520,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(() => system.importModule('.x')).toThrow(ImportArgumentError);
     });
 
-    it('imports the parent package file but not the module for findSpec, which reports the real file (item 35)', () => {
+    it('imports the parent package file but not the module for findSpec, which reports the real file', () => {
       const { root, system } = project({ 'pkg/__init__.ts': say('pkg'), 'pkg/sub.ts': say('sub') });
       const spec = system.findSpec('pkg.sub');
       expect(spec?.origin).toBe(join(root, 'pkg', 'sub.ts'));
@@ -516,8 +529,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
   });
 
-  describe('A3: the attributes of modules loaded from files', () => {
-    it('sets __file__ to the real file, __cached__ to its compiled file, __package__ and __name__ (item 40)', () => {
+  describe('the attributes of modules loaded from files', () => {
+    it('sets __file__ to the real file, __cached__ to its compiled file, __package__ and __name__ (_init_module_attrs)', () => {
       const { root, system } = project({ 'pkg/__init__.ts': '', 'pkg/mod.ts': 'export const m = 1;\n' });
       const mod = system.importModule('pkg.mod') as ModuleType;
       expect(mod.__name__).toBe('pkg.mod');
@@ -538,14 +551,14 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(mod.__path__).toBeUndefined();
     });
 
-    it('sets no __cached__ when the compiled cache is neither read nor written (item 37)', () => {
+    it('sets no __cached__ when the compiled cache is neither read nor written', () => {
       const { system } = project({ 'mod.ts': '' }, { cache: { read: false, write: false } });
       const mod = system.importModule('mod') as ModuleType;
       expect(mod.__cached__).toBeUndefined();
       expect(mod.__file__).toMatch(/mod\.ts$/);
     });
 
-    it('gives a package __path__ = [its folder], __file__ = its __init__ file and __package__ = its own name (items 39, 40)', () => {
+    it('gives a package __path__ = [its folder], __file__ = its __init__ file and __package__ = its own name (spec_from_file_location, _init_module_attrs)', () => {
       const { root, system } = project({ 'pkg/__init__.ts': '', 'other/index.js': '' });
       const pkg = system.importModule('pkg') as ModuleType;
       expect(pkg.__path__).toEqual([join(root, 'pkg')]);
@@ -556,7 +569,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(other.__file__).toBe(join(root, 'other', 'index.js'));
     });
 
-    it('names a dotted file with %2E and keeps the real file name in __file__ and __cached__ (item 40)', () => {
+    it('names a dotted file with %2E and keeps the real file name in __file__ and __cached__ (_init_module_attrs)', () => {
       const { root, system } = project({ 'app.module.ts': 'export const a = 1;\n' });
       const mod = system.importModule('app%2Emodule') as ModuleType;
       expect(mod.__name__).toBe('app%2Emodule');
@@ -564,7 +577,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(mod.__cached__).toMatch(/\/app\.module\.ts\.importlib-\d+\.jsc$/);
     });
 
-    it('lets module code see its own __filename and __dirname, equal to __file__ (item 40)', () => {
+    it('lets module code see its own __filename and __dirname, equal to __file__ (_init_module_attrs)', () => {
       const { root, system } = project({
         'pkg/__init__.ts': '',
         'pkg/where.ts': 'export const file = __filename;\nexport const dir = __dirname;\n',
@@ -574,7 +587,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(where.dir).toBe(join(root, 'pkg'));
     });
 
-    it('gives a namespace package over real folders __file__ null, origin null and a NamespaceLoader (items 41, 63)', () => {
+    it('gives a namespace package over real folders __file__ null, origin null and a NamespaceLoader (_init_module_attrs: NamespaceLoader)', () => {
       const { root, system } = project({ 'ns/one.ts': '' });
       const ns = system.importModule('ns') as ModuleType;
       expect(ns.__file__).toBeNull();
@@ -586,8 +599,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
   });
 
-  describe('A4 and A5: system.path, path entries and the folder listing cache', () => {
-    it('takes a module from the first entry of system.path that has it, read at each import (item 44)', () => {
+  describe('system.path, path entries and the folder listing cache', () => {
+    it('takes a module from the first entry of system.path that has it, read at each import (PathFinder.find_spec)', () => {
       const first = folder({ 'dup.ts': "export const from = 'first';\n" });
       const second = folder({ 'dup.ts': "export const from = 'second';\n" });
       const system = createImportSystem({ path: [first, second], nodeFallback: false });
@@ -597,7 +610,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect((system.importModule('dup') as ModuleType).from).toBe('second');
     });
 
-    it('skips a path entry that does not exist and caches null for it (item 46)', () => {
+    it('skips a path entry that does not exist and caches null for it (PathFinder._path_hooks)', () => {
       const missing = join(work.path, 'no-such-folder');
       const real = folder({ 'here.ts': "export const from = 'real';\n" });
       const system = createImportSystem({ path: [missing, real], nodeFallback: false });
@@ -606,7 +619,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.pathImporterCache.get(missing)).toBeNull();
     });
 
-    it('does not look at a null-cached entry again until invalidateCaches(), even once the folder exists (items 46, 49)', () => {
+    it('does not look at a null-cached entry again until invalidateCaches(), even once the folder exists (PathFinder._path_hooks)', () => {
       const late = join(work.path, `late-${process.pid}-${Date.now()}`);
       const system = createImportSystem({ path: [late], nodeFallback: false });
       expect(() => system.importModule('later')).toThrow(ModuleNotFoundError);
@@ -617,7 +630,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.pathImporterCache.get(late)).not.toBeNull();
     });
 
-    it('drops a relative path entry from pathImporterCache on invalidateCaches(), keeps the absolute ones (item 49)', () => {
+    it('drops a relative path entry from pathImporterCache on invalidateCaches(), keeps the absolute ones', () => {
       const absolute = folder({ 'abs.ts': '' });
       const rel = relative(process.cwd(), folder({ 'rel.ts': "export const from = 'relative';\n" }));
       const system = createImportSystem({ path: [absolute, rel], nodeFallback: false });
@@ -634,7 +647,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     // Importing writes __pycache__ into the folder, which changes its mtime: pin the mtime only after
     // that, then let a miss list the folder at the pinned mtime.
     folderOnly(
-      'finds a file created after the folder was listed once the folder mtime changed (item 52)',
+      'finds a file created after the folder was listed once the folder mtime changed (FileFinder._fill_cache)',
       () => {
         const { root, system } = project({ 'old.ts': '' });
         system.importModule('old');
@@ -646,20 +659,23 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       },
     );
 
-    folderOnly('misses a file created in the same mtime tick until invalidateCaches() (item 53)', () => {
-      const { root, system } = project({ 'old.ts': '' });
-      system.importModule('old');
-      pinMtime(root, 1_600_000_000);
-      expect(() => system.importModule('sneaky')).toThrow(ModuleNotFoundError);
-      write(root, { 'sneaky.ts': 'export const sneaky = true;\n' });
-      pinMtime(root, 1_600_000_000);
-      expect(() => system.importModule('sneaky')).toThrow(ModuleNotFoundError);
-      system.invalidateCaches();
-      expect((system.importModule('sneaky') as ModuleType).sneaky).toBe(true);
-    });
+    folderOnly(
+      'misses a file created in the same mtime tick until invalidateCaches() (test_namespace_pkgs.test_invalidate_caches)',
+      () => {
+        const { root, system } = project({ 'old.ts': '' });
+        system.importModule('old');
+        pinMtime(root, 1_600_000_000);
+        expect(() => system.importModule('sneaky')).toThrow(ModuleNotFoundError);
+        write(root, { 'sneaky.ts': 'export const sneaky = true;\n' });
+        pinMtime(root, 1_600_000_000);
+        expect(() => system.importModule('sneaky')).toThrow(ModuleNotFoundError);
+        system.invalidateCaches();
+        expect((system.importModule('sneaky') as ModuleType).sneaky).toBe(true);
+      },
+    );
 
     folderOnly(
-      'misses a submodule file created in a package folder in the same tick until invalidateCaches() (item 53)',
+      'misses a submodule file created in a package folder in the same tick until invalidateCaches() (test_namespace_pkgs.test_invalidate_caches)',
       () => {
         const { root, system } = project({ 'pkg/__init__.ts': '', 'pkg/old.ts': '' });
         const pkgDir = join(root, 'pkg');
@@ -674,7 +690,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       },
     );
 
-    it('prefers a package folder with __init__.ts over a same-named module file, and __init__ over index (item 55)', () => {
+    it('prefers a package folder with __init__.ts over a same-named module file, and __init__ over index (test_finder.test_package_over_module)', () => {
       const { root, system } = project({
         'both.ts': "export const kind = 'module';\n",
         'both/__init__.ts': "export const kind = 'package';\n",
@@ -687,20 +703,23 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       );
     });
 
-    it('prefers a module file over a same-named folder without __init__ (item 55)', () => {
-      const { system } = project({ 'thing.ts': "export const kind = 'module';\n", 'thing/part.ts': '' });
+    it('prefers a module file over a same-named folder without __init__ (test_finder.test_package_over_module)', () => {
+      const { root, system } = project({
+        'thing.ts': "export const kind = 'module';\n",
+        'thing/part.ts': '',
+      });
       const thing = system.importModule('thing') as ModuleType;
       expect(thing.kind).toBe('module');
-      expect(thing.__path__).toBeUndefined();
+      expect(thing.__path__).toEqual([join(root, 'thing')]);
     });
 
-    it('matches file names by exact case: Mod.ts is not the module mod (item 57)', () => {
+    it('matches file names by exact case: Mod.ts is not the module mod (test_case_sensitivity)', () => {
       const { system } = project({ 'Mod.ts': "export const kind = 'Mod';\n" });
       expect(() => system.importModule('mod')).toThrow(ModuleNotFoundError);
       expect((system.importModule('Mod') as ModuleType).kind).toBe('Mod');
     });
 
-    it('answers "not found" instead of failing when a listed path entry folder is deleted (item 58)', () => {
+    it('answers "not found" instead of failing when a listed path entry folder is deleted (test_finder.test_dir_removal_handling)', () => {
       const gone = folder({ 'early.ts': '' });
       const stays = folder({ 'late.ts': "export const from = 'stays';\n" });
       const system = createImportSystem({ path: [gone, stays], nodeFallback: false });
@@ -711,8 +730,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
   });
 
-  describe('A6: namespace packages over real folders', () => {
-    it('merges ns/ folders without __init__ from two path entries, in system.path order (item 59)', () => {
+  describe('namespace packages over real folders', () => {
+    it('merges ns/ folders without __init__ from two path entries, in system.path order (_NamespacePath)', () => {
       const first = folder({ 'ns/one.ts': "export const portion = 'one';\n" });
       const second = folder({ 'ns/two.ts': "export const portion = 'two';\n" });
       const system = createImportSystem({ path: [first, second], nodeFallback: false });
@@ -722,7 +741,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect([...(ns.__path__ as Iterable<string>)]).toEqual([join(first, 'ns'), join(second, 'ns')]);
     });
 
-    it('lets a regular package on a later entry win over a namespace folder on an earlier one (item 60)', () => {
+    it('lets a regular package on a later entry win over a namespace folder on an earlier one (PathFinder._get_spec: loader wins)', () => {
       const first = folder({ 'ns/early.ts': say('early portion') });
       const second = folder({ 'ns/__init__.ts': 'export const regular = true;\n' });
       const system = createImportSystem({ path: [first, second], nodeFallback: false });
@@ -732,7 +751,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(() => system.importModule('ns.early')).toThrow(ModuleNotFoundError);
     });
 
-    it('finds a portion on a path entry appended later, without a reload (item 62)', () => {
+    it('finds a portion on a path entry appended later, without a reload (test_namespace_pkgs.DynamicPathNamespacePackage)', () => {
       const first = folder({ 'ns/one.ts': '' });
       const system = createImportSystem({ path: [first], nodeFallback: false });
       system.importModule('ns.one');
@@ -745,7 +764,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       ]);
     });
 
-    it('sees a portion folder created on an existing entry only after invalidateCaches() (item 53)', () => {
+    it('sees a portion folder created on an existing entry only after invalidateCaches() (test_namespace_pkgs.test_invalidate_caches)', () => {
       const first = folder({ 'ns/one.ts': '' });
       const second = folder({ 'unrelated.ts': '' });
       const system = createImportSystem({ path: [first, second], nodeFallback: false });
@@ -756,7 +775,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect((system.importModule('ns.four') as ModuleType).portion).toBe('four');
     });
 
-    it('turns a namespace package regular on reload once an __init__.ts appears, in the same object (item 65)', () => {
+    it('turns a namespace package regular on reload once an __init__.ts appears, in the same object (test_api.ReloadTests.test_reload_namespace_changed)', () => {
       const { root, system } = project({ 'ns/one.ts': '' });
       const ns = system.importModule('ns') as ModuleType;
       write(root, { 'ns/__init__.ts': `${say('ns init')}export const regular = true;\n` });
@@ -770,8 +789,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
   });
 
-  describe('A7: concurrent imports of real files', () => {
-    it('runs a module with top-level await once for two concurrent importModuleAsync calls (item 66)', async () => {
+  describe('concurrent imports of real files', () => {
+    it('runs a module with top-level await once for two concurrent importModuleAsync calls (_ModuleLock)', async () => {
       const { system } = project({
         'slow.ts': `${say('slow start')}await new Promise((r) => setTimeout(r, 20));\n${say('slow end')}export const value = 42;\n`,
       });
@@ -783,7 +802,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual(['slow start', 'slow end']);
     });
 
-    it('does not hang on a cycle of two files that import() each other at top level (item 68)', async () => {
+    it('does not hang on a cycle of two files that import() each other at top level (_lock_unlock_module)', async () => {
       const { system } = project({
         'left.ts':
           "export const name = 'left';\nconst right = await import('./right');\nexport const other = right.name;\n",
@@ -795,7 +814,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect((system.modules.get('right') as ModuleType).leftSeen).toBe('object');
     });
 
-    it('settles two concurrent imports that enter an import() cycle from both ends (item 68)', async () => {
+    it('settles two concurrent imports that enter an import() cycle from both ends (_lock_unlock_module)', async () => {
       const { system } = project({
         'left.ts': `export const name = 'left';\nawait new Promise((r) => setTimeout(r, 5));\nconst right = await import('./right');\nexport const other = right.name;\n`,
         'right.ts': `export const name = 'right';\nawait new Promise((r) => setTimeout(r, 5));\nconst left = await import('./left');\nexport const other = left.name;\n`,
@@ -807,7 +826,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(right?.__name__).toBe('right');
     });
 
-    it('retries in the waiting call when a concurrent import of the same file fails: both reject, nothing is left (item 7)', async () => {
+    it('retries in the waiting call when a concurrent import of the same file fails: both reject, nothing is left (_find_and_load: retry)', async () => {
       const { system } = project({
         'dies.ts': `${say('dies runs')}await new Promise((r) => setTimeout(r, 10));\nthrow new Error('dies');\n`,
       });
@@ -823,8 +842,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
   });
 
-  describe('A8: failure cleanup and reload, with edits on disk', () => {
-    it('keeps the files a failing module imported, and binds no failed child on its package (item 73)', () => {
+  describe('failure cleanup and reload, with edits on disk', () => {
+    it('keeps the files a failing module imported, and binds no failed child on its package (test_packages.test_raising_parent_after_importing_child)', () => {
       const { system } = project({
         'pkg/__init__.ts': '',
         'pkg/ok.ts': 'export const ok = 1;\n',
@@ -838,7 +857,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(pkg.ok).toBe(system.modules.get('pkg.ok'));
     });
 
-    it('removes a module whose file throws, and re-runs the file from scratch on a retry, picking up a fix made on disk (item 72)', () => {
+    it('removes a module whose file throws, and re-runs the file from scratch on a retry, picking up a fix made on disk (_load_unlocked: del sys.modules)', () => {
       const { root, system } = project({ 'flaky.ts': `${say('run 1')}throw new Error('not yet');\n` });
       expect(() => system.importModule('flaky')).toThrow('not yet');
       expect(system.modules.has('flaky')).toBe(false);
@@ -847,7 +866,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual(['run 1', 'run 2']);
     });
 
-    it('re-executes an edited file in the same object on reload, so names it no longer defines survive (item 82)', () => {
+    it('re-executes an edited file in the same object on reload, so names it no longer defines survive', () => {
       const { root, system } = project({
         'mod.ts': "export const kept = 'v1';\nexport const changed = 'v1';\n",
       });
@@ -860,7 +879,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(mod.kept).toBe('v1');
     });
 
-    it('returns the replacement when the edited file now sets module.exports on reload (item 82)', () => {
+    it('returns the replacement when the edited file now sets module.exports on reload', () => {
       const { root, system } = project({ 'mod.js': 'exports.version = 1;\n' });
       const mod = system.importModule('mod') as ModuleType;
       write(root, { 'mod.js': "module.exports = { replaced: 'by version 2' };\n" });
@@ -870,7 +889,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.modules.get('mod')).toBe(result);
     });
 
-    it('keeps the module in modules, with its old names, when the edited file throws on reload (item 74)', () => {
+    it('keeps the module in modules, with its old names, when the edited file throws on reload (_exec: finally)', () => {
       const { root, system } = project({ 'mod.ts': "export const value = 'old';\n" });
       const mod = system.importModule('mod') as ModuleType;
       write(root, { 'mod.ts': "throw new Error('the new version fails');\n" });
@@ -879,7 +898,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(mod.value).toBe('old');
     });
 
-    it('keeps the module and its names when the edited file no longer parses on reload (item 76)', () => {
+    it('keeps the module and its names when the edited file no longer parses on reload (test_file_loader.test_state_after_failure)', () => {
       const { root, system } = project({ 'mod.ts': "export const value = 'old';\n" });
       const mod = system.importModule('mod') as ModuleType;
       write(root, { 'mod.ts': 'export const = ;\n' });
@@ -890,7 +909,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(mod.value).toBe('old');
     });
 
-    it('keeps the object and gives it __path__ when a file becomes a package folder, then imports its submodules (item 83)', () => {
+    it('keeps the object and gives it __path__ when a file becomes a package folder, then imports its submodules (test_api.ReloadTests.test_reload_location_changed)', () => {
       const { root, system } = project({ 'grow.ts': "export const shape = 'file';\n" });
       const grow = system.importModule('grow') as ModuleType;
       expect(() => system.importModule('grow.part')).toThrow(/'grow' is not a package/);
@@ -907,7 +926,7 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(system.importModule('grow.part')).toBe(grow.part);
     });
 
-    it('has already set __file__ and __path__ from the new package when its __init__.ts fails on reload (item 75)', () => {
+    it('has already set __file__ and __path__ from the new package when its __init__.ts fails on reload (_exec: _init_module_attrs(override=True))', () => {
       const { root, system } = project({ 'grow.ts': "export const shape = 'file';\n" });
       const grow = system.importModule('grow') as ModuleType;
       remove(root, 'grow.ts');

@@ -18,7 +18,7 @@ import {
 import { writeFileAtomic } from './io/atomic-write.js';
 import { isPackageFile } from './layout.js';
 import type { LoaderContext } from './loader-context.js';
-import { compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
+import { checkAsyncAllowed, compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
 import { registerSourceMap, type SourceMapLoader } from './stack-traces.js';
 
 /**
@@ -105,6 +105,7 @@ export abstract class CodeFileLoader implements Loader {
 
   #run(prepared: Prepared, module: ModuleType): void | Promise<void> {
     const { system } = this.context;
+    checkAsyncAllowed(system, prepared.body.isAsync, module.__name__, this.path);
     const scope = createModuleScope(system, module, this.path, { nodeFallback: this.context.nodeFallback });
     let result: unknown;
     try {

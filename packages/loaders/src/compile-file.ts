@@ -68,8 +68,13 @@ export function compileFile(
   if (!options.force && upToDate(cachePath, name, context, stat, source)) {
     return { status: 'fresh', cachePath };
   }
-  const { code, map } = transpile(Buffer.from(source).toString('utf8'), path, context.transpile, name);
-  const body = compileBody(code, path, { moduleName: name });
+  const { code, map, isAsync } = transpile(
+    Buffer.from(source).toString('utf8'),
+    path,
+    context.transpile,
+    name,
+  );
+  const body = compileBody(code, path, { isAsync, moduleName: name });
   const record: CompiledRecord = {
     ...sourceRecord(code, map, mode, stat, () => source),
     isAsync: body.isAsync,

@@ -109,9 +109,9 @@ export class SourceFileLoader extends CodeFileLoader {
 
     const text = Buffer.from(readSource()).toString('utf8');
     // No map now: it is made from the source when a stack trace first needs one (mapFromSource).
-    const { code } = transpile(text, path, this.context.transpile, name, { sourceMaps: false });
+    const { code, isAsync } = transpile(text, path, this.context.transpile, name, { sourceMaps: false });
     const record = sourceRecord(code, null, mode, source, readSource);
-    const body = compileBody(code, path, { moduleName: name });
+    const body = compileBody(code, path, { isAsync, moduleName: name });
     if (code !== text)
       registerSourceMap(path, mapFromSource(path, this.context.transpile, record), body.firstLineOffset);
     return { body, record, writeTo: cache.write ? cachePath : null, mode: fileMode };

@@ -1,5 +1,5 @@
-// SEMANTICS A9 items 87–88: where compiled-cache files live (`cache_from_source`,
-// `source_from_cache`, `sys.pycache_prefix`).
+// Where compiled-cache files live (`cache_from_source`, `source_from_cache`, `sys.pycache_prefix`;
+// see docs/conformance.md#compiled-cache).
 import path from 'node:path';
 
 import fc from 'fast-check';
@@ -47,7 +47,7 @@ describe('the names', () => {
   });
 });
 
-describe('cacheFromSource (item 87)', () => {
+describe('cacheFromSource', () => {
   it('puts the cache file in __pycache__ beside the source, named <file name>.<tag>.jsc', () => {
     expect(cacheFromSource(abs('d', 'm.ts'))).toBe(abs('d', PYCACHE, 'm.ts.importlib-1.jsc'));
   });
@@ -108,7 +108,7 @@ describe('cacheFromSource (item 87)', () => {
   });
 });
 
-describe('sourceFromCache (item 88)', () => {
+describe('sourceFromCache', () => {
   it('turns a __pycache__ file back into its source path', () => {
     expect(sourceFromCache(abs('d', '__pycache__', 'app.module.ts.importlib-1.jsc'))).toBe(
       abs('d', 'app.module.ts'),

@@ -1,5 +1,7 @@
-// SEMANTICS A9 items 85–86 and 89–100: the compiled-cache file (header, magic, flags, validation,
-// source hash, freshness under check_hash_based_pycs, atomic writes), plus the V8 code-cache guard.
+// The compiled-cache file (docs/conformance.md#compiled-cache; CPython `_classify_pyc`,
+// `_validate_timestamp_pyc`, `_validate_hash_pyc`, `_write_atomic`): (header, magic, flags,
+// validation, source hash, freshness under check_hash_based_pycs, atomic writes), plus the V8
+// code-cache guard.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -131,7 +133,7 @@ function decodeOrCacheError(bytes: Uint8Array): void {
   }
 }
 
-describe('the magic number (item 86)', () => {
+describe('the magic number (MAGIC_NUMBER)', () => {
   it('is 4 bytes ending in \\r\\n', () => {
     const magic = getMagic();
     expect(magic.length).toBe(4);
@@ -164,7 +166,7 @@ describe('the magic number (item 86)', () => {
   });
 });
 
-describe('the header layout (item 85)', () => {
+describe('the header layout (_code_to_timestamp_pyc)', () => {
   it('starts with the magic, then the flags, then the timestamp stamp as two f64s', () => {
     const bytes = Buffer.from(encodeCompiled(timestampRecord({ isAsync: true })));
     expect(new Uint8Array(bytes.subarray(0, 4))).toEqual(getMagic());
@@ -342,7 +344,7 @@ describe('encodeCompiled refuses records it cannot write', () => {
   });
 });
 
-describe('reading a damaged file (items 89, 93, 94)', () => {
+describe('reading a damaged file (_classify_pyc, SourceLoader.get_code: recompile, _compile_bytecode)', () => {
   const good = (): Buffer => Buffer.from(encodeCompiled(timestampRecord()));
 
   it('calls an empty file truncated', () => {
@@ -622,7 +624,7 @@ describe('checksums', () => {
   });
 });
 
-describe('sourceHash (item 92)', () => {
+describe('sourceHash', () => {
   it('is 16 bytes', () => {
     expect(sourceHash(Buffer.from('x')).length).toBe(16);
   });
@@ -637,7 +639,7 @@ describe('sourceHash (item 92)', () => {
   });
 });
 
-describe('isFresh (items 90, 91, 95)', () => {
+describe('isFresh (_validate_timestamp_pyc, check_hash_based_pycs, SourceLoader.get_code: unchecked hash)', () => {
   const stat = { mtimeMs: 1_700_000_000_123.25, size: 321 };
   const never = (): Uint8Array => {
     throw new Error('the source must not be read');
@@ -787,7 +789,7 @@ describe('the V8 runtime key', () => {
   });
 });
 
-describe('writeFileAtomic (items 99–100)', () => {
+describe('writeFileAtomic (test_file_loader.test_read_only_bytecode, _write_atomic)', () => {
   let dir: string;
 
   beforeEach(() => {

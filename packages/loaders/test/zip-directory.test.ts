@@ -1,5 +1,6 @@
-// The zip directory reader and writer (SEMANTICS A10 items 104, 105, 113): what archives are read,
-// how the directory is shared and refreshed, and that one entry is read without the others.
+// The zip directory reader and writer (`_zip_directory_cache`, `_read_directory`; see
+// docs/conformance.md#zip): what archives are read, how the directory is shared and refreshed, and
+// that one entry is read without the others.
 import { unlinkSync, utimesSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
@@ -39,7 +40,7 @@ describe('reading a zip directory', () => {
     expect(directory.file('pkg/data/table.txt')?.method).toBe(0);
   });
 
-  it('adds the implicit parent folders of entries (item 104)', () => {
+  it('adds the implicit parent folders of entries (_zip_directory_cache)', () => {
     const directory = readZipDirectory(archiveOf(encodeZip(sample)));
     expect(directory.isDirectory('pkg')).toBe(true);
     expect(directory.isDirectory('pkg/data')).toBe(true);
@@ -47,7 +48,7 @@ describe('reading a zip directory', () => {
     expect(directory.children('pkg').sort()).toEqual(['__init__.ts', 'data']);
   });
 
-  it('reads an archive with a comment (item 113)', () => {
+  it('reads an archive with a comment (zipimport._read_directory)', () => {
     const directory = readZipDirectory(archiveOf(encodeZip(sample, { comment: 'built by the tests' })));
     expect(Buffer.from(directory.comment).toString()).toBe('built by the tests');
     expect(directory.read('pkg/__init__.ts').toString()).toBe('export const p = 1;\n');
@@ -59,14 +60,14 @@ describe('reading a zip directory', () => {
     expect(directory.read('top.ts').length).toBe('export const t = 1;\n'.length * 50);
   });
 
-  it('reads an archive with data prepended before it, shifting every offset (item 113)', () => {
+  it('reads an archive with data prepended before it, shifting every offset (zipimport._read_directory)', () => {
     const shebang = '#!/usr/bin/env node\n';
     const directory = readZipDirectory(archiveOf(encodeZip(sample, { prepend: shebang })));
     expect(directory.prependedBytes).toBe(shebang.length);
     expect(directory.read('pkg/data/table.txt').toString()).toBe('rows\n');
   });
 
-  it('reads a Zip64 archive (item 113)', () => {
+  it('reads a Zip64 archive (zipimport._read_directory)', () => {
     const bytes = encodeZip(sample, { forceZip64: true, prepend: '#!x\n', comment: 'c' });
     expect(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true);
     const directory = readZipDirectory(archiveOf(bytes));
@@ -74,12 +75,12 @@ describe('reading a zip directory', () => {
     expect(directory.read('pkg/data/table.txt').toString()).toBe('rows\n');
   });
 
-  it('decodes names flagged UTF-8 as UTF-8 (item 113)', () => {
+  it('decodes names flagged UTF-8 as UTF-8 (zipimport._read_directory)', () => {
     const directory = readZipDirectory(archiveOf(encodeZip([{ name: 'données/été.txt', data: 'x' }])));
     expect(directory.read('données/été.txt').toString()).toBe('x');
   });
 
-  it('decodes unflagged non-ASCII names as code page 437 (item 113)', () => {
+  it('decodes unflagged non-ASCII names as code page 437 (zipimport._read_directory)', () => {
     const bytes = encodeZip([{ name: 'caf?.txt', data: 'x' }]);
     const placeholder = Buffer.from('caf?.txt');
     for (let at = bytes.indexOf(placeholder); at !== -1; at = bytes.indexOf(placeholder, at + 1)) {
@@ -116,7 +117,7 @@ describe('reading a zip directory', () => {
 });
 
 describe('the shared directory cache', () => {
-  it('gives every reader of one archive the same directory (item 104)', () => {
+  it('gives every reader of one archive the same directory (_zip_directory_cache)', () => {
     const archive = archiveOf(encodeZip(sample));
     const first = getZipDirectory(archive);
     expect(getZipDirectory(archive)).toBe(first);
@@ -132,7 +133,7 @@ describe('the shared directory cache', () => {
     expect(second?.isFile('added.ts')).toBe(true);
   });
 
-  it('reads it again after invalidateZipDirectory, even when nothing seems to have changed (item 105)', () => {
+  it('reads it again after invalidateZipDirectory, even when nothing seems to have changed (zipimporter.invalidate_caches)', () => {
     const archive = archiveOf(encodeZip(sample));
     const first = getZipDirectory(archive);
     invalidateZipDirectory(archive);
@@ -140,7 +141,7 @@ describe('the shared directory cache', () => {
     expect(getZipDirectory(archive)).not.toBe(first);
   });
 
-  it('serves nothing for an archive deleted in use (item 105)', () => {
+  it('serves nothing for an archive deleted in use (zipimporter.invalidate_caches)', () => {
     const archive = archiveOf(encodeZip(sample));
     expect(getZipDirectory(archive)).not.toBeNull();
     unlinkSync(archive);

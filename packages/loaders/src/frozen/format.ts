@@ -45,7 +45,7 @@
  */
 import { ErrorCodes, ImportError, type ImportErrorOptions } from '@importlib/core';
 
-import { DYNAMIC_IMPORT } from '../transpile.js';
+import { MODULE_PARAMS } from '../transpile.js';
 
 /** The 8 bytes every bundle starts with. */
 export const BUNDLE_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x46, 0x52, 0x5a, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -92,7 +92,7 @@ export const ENTRY_TAIL_SIZE = 20;
  * @internal The parameters of a module function in the program: the same, in the same order, as the
  * source loader's module wrapper (`runtime.ts`), so a frozen body runs exactly as it would from source.
  */
-export const MODULE_PARAMS = `exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT}`;
+export { MODULE_PARAMS };
 
 /** @internal One module of a program: its body, or `null` when it has no code. */
 export interface ProgramSlot {

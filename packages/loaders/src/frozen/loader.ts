@@ -21,7 +21,7 @@ import {
   type ModuleSpec,
 } from '@importlib/core';
 
-import { callModuleFunction, createModuleScope, type ModuleFunction } from '../runtime.js';
+import { callModuleFunction, checkAsyncAllowed, createModuleScope, type ModuleFunction } from '../runtime.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { FrozenBundleError } from './format.js';
 import type { FrozenBundle, FrozenEntry } from './reader.js';
@@ -195,6 +195,7 @@ export class FrozenLoader implements Loader {
       );
     }
     const file = entry.filename ?? bundle.path;
+    checkAsyncAllowed(this.system, entry.isAsync, module.__name__, file);
     const scope = createModuleScope(this.system, module, file, { nodeFallback: this.#nodeFallback });
     const result = callModuleFunction(fn, scope, file);
     if (isThenable(result)) {

@@ -265,16 +265,16 @@ export class ZipSourceLoader extends ZipCodeLoader {
     }
 
     const text = readSource().toString('utf8');
-    const { code, map } = transpile(text, this.path, this.context.transpile, name);
+    const { code, map, isAsync } = transpile(text, this.path, this.context.transpile, name);
     const record: CompiledRecord = {
       invalidation: 'unchecked-hash',
       sourceHash: key,
-      isAsync: false,
+      isAsync,
       js: code,
       map,
       v8: null,
     };
-    const body = compileBody(code, this.path, { moduleName: name });
+    const body = compileBody(code, this.path, { isAsync, moduleName: name });
     if (map !== null) registerSourceMap(this.path, mapOf(map), body.firstLineOffset);
     return { body, record, writeTo: cache.write ? cachePath : null, mode: 0o666 };
   }

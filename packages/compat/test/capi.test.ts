@@ -1,6 +1,7 @@
-// SEMANTICS group A16 (the PyImport_* C API, items 143-152) and item 12 (PyImport_GetModule), one
-// describe per item, plus the C API functions the seed page does not cover (magic, frozen, inittab,
-// importer). The seed page's own sentences are in capi-seed.test.ts.
+// The PyImport_* C API (docs/conformance.md#capi) and PyImport_GetModule
+// (docs/conformance.md#get-module), one describe per behaviour, plus the C API functions the C API
+// documentation page does not cover (magic, frozen, inittab, importer). That page's own sentences
+// are in capi-seed.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,11 +29,11 @@ import { createCapi, createImp, type ImportFunction } from '@importlib/compat';
 
 import { logged, rejectionOf, say, thrownBy, useWorkArea } from './helpers.js';
 
-const work = useWorkArea('a16');
+const work = useWorkArea('capi');
 
 const noop = (): CodeObject => new CodeObject('<string>', () => undefined);
 
-describe('item 143: PyImport_AddModuleRef(name) is get-or-create', () => {
+describe('PyImport_AddModuleRef(name) is get-or-create', () => {
   it('returns modules[name] when that is a module object', () => {
     const { system, capi } = work.capiProject({ 'm.ts': '' });
     const module = system.importModule('m');
@@ -62,7 +63,7 @@ describe('item 143: PyImport_AddModuleRef(name) is get-or-create', () => {
   });
 });
 
-describe('item 144: dotted names create no packages', () => {
+describe('dotted names create no packages (PyImport_AddModuleObject: dotted name)', () => {
   it('AddModule and ExecCodeModule with a.b neither create nor import a', () => {
     const { system, capi } = work.capiProject({ 'a/__init__.ts': `${say('a ran')}` });
     capi.PyImport_AddModule('a.b');
@@ -80,7 +81,7 @@ describe('item 144: dotted names create no packages', () => {
   });
 });
 
-describe('item 145: reference semantics', () => {
+describe('reference semantics (PyImport_AddModuleObject: borrowed reference)', () => {
   class Forgetful extends Map<string, unknown> {
     override set(): this {
       return this;
@@ -101,7 +102,7 @@ describe('item 145: reference semantics', () => {
   });
 });
 
-describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
+describe('PyImport_ExecCodeModule(name, co) (PyImport_ExecCodeModuleObject)', () => {
   it('gets or creates the module and reuses its namespace, so it reloads when present', () => {
     const { capi } = work.capiProject();
     const module = capi.PyImport_AddModule('m');
@@ -131,7 +132,7 @@ describe('item 146: PyImport_ExecCodeModule(name, co)', () => {
   });
 });
 
-describe('item 147: failure removes the entry', () => {
+describe('failure removes the entry (PyImport_ExecCodeModuleObject: remove_module)', () => {
   it('removes name from modules on failure even when it was imported normally before', () => {
     const { system, capi } = work.capiProject({ 'm.ts': '' });
     system.importModule('m');
@@ -143,7 +144,7 @@ describe('item 147: failure removes the entry', () => {
   });
 });
 
-describe('item 148: the fix-up (_fix_up_module)', () => {
+describe('the fix-up (_fix_up_module)', () => {
   it('gives a SourcelessFileLoader when pathname === cpathname', () => {
     const { root, system, capi } = work.capiProject({ 'm.ts': 'export const x = 1;\n' });
     const context = loaderContextOf(system)!;
@@ -177,7 +178,7 @@ describe('item 148: the fix-up (_fix_up_module)', () => {
   });
 });
 
-describe('item 149: pathname defaults across the variants', () => {
+describe('pathname defaults across the variants (PyImport_ExecCodeModuleWithPathnames)', () => {
   it('ExecCodeModule: __file__ falls back to co.filename', () => {
     const { capi } = work.capiProject();
     const module = capi.PyImport_ExecCodeModule('m', new CodeObject('/from/co.ts', () => undefined));
@@ -225,7 +226,7 @@ describe('item 149: pathname defaults across the variants', () => {
   });
 });
 
-describe('item 150: PyImport_Import(name)', () => {
+describe('PyImport_Import(name)', () => {
   it("calls the __import__ of globals' __builtins__ with level 0 and an empty fromlist", () => {
     const { system, capi } = work.capiProject({ 'm.ts': '' });
     const calls: unknown[][] = [];
@@ -257,7 +258,7 @@ describe('item 150: PyImport_Import(name)', () => {
   });
 });
 
-describe('item 151: PyImport_ReloadModule(m)', () => {
+describe('PyImport_ReloadModule(m)', () => {
   it('is reload(m): the module runs again in place', () => {
     const { root, system, capi } = work.capiProject({ 'm.ts': 'export const v = 1;\n' });
     const module = system.importModule('m') as ModuleType;
@@ -275,7 +276,7 @@ describe('item 151: PyImport_ReloadModule(m)', () => {
   });
 });
 
-describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
+describe('PyImport_ImportModuleLevel mirrors __import__ (PyImport_ImportModuleLevelObject)', () => {
   let limit: number;
   beforeEach(() => {
     limit = Error.stackTraceLimit;
@@ -306,7 +307,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
     const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
     expect(error).toBeInstanceOf(ModuleNotFoundError);
     expect(frames(error).some((l) => machinery.test(l))).toBe(false);
-    expect(frames(error).some((l) => l.includes('semantics-a16.test.ts'))).toBe(true);
+    expect(frames(error).some((l) => l.includes('capi.test.ts'))).toBe(true);
   });
 
   it("keeps the module code's frames of another error and removes the machinery's frames beneath them", () => {
@@ -321,7 +322,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
       stack.some((l) => machinery.test(l)),
       error.stack,
     ).toBe(false);
-    expect(stack.some((l) => l.includes('semantics-a16.test.ts'))).toBe(true);
+    expect(stack.some((l) => l.includes('capi.test.ts'))).toBe(true);
   });
 
   it('keeps the frames of the machinery that raised an error that is not an ImportError', () => {
@@ -344,7 +345,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
     Error.stackTraceLimit = 10;
     const { capi } = work.capiProject();
     const error = thrownBy(() => capi.PyImport_ImportModuleLevel('absent'));
-    expect(frames(error)[0]).toContain('semantics-a16.test.ts');
+    expect(frames(error)[0]).toContain('capi.test.ts');
     expect(frames(error).length).toBeLessThanOrEqual(10);
     expect(Error.stackTraceLimit).toBe(10);
   });
@@ -364,7 +365,7 @@ describe('item 152: PyImport_ImportModuleLevel mirrors __import__', () => {
   });
 });
 
-describe('item 12: PyImport_GetModule(name)', () => {
+describe('PyImport_GetModule(name)', () => {
   it('returns undefined (C: NULL without an error) when absent, and never imports', () => {
     const { system, capi } = work.capiProject({ 'm.ts': `${say('m ran')}` });
     expect(capi.PyImport_GetModule('m')).toBeUndefined();

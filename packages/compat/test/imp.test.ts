@@ -1,7 +1,8 @@
-// SEMANTICS group A15 (`imp`, items 133-142) and the items it refers to (9 new_module, 51
-// NullImporter, 120 is_builtin / is_frozen), one describe per item. Where the imp page already says
-// the same thing, imp-seed.test.ts holds the test and the item here checks what the page does not
-// (the Python 3 shim's extra rules, orders and errors).
+// The `imp` module (docs/conformance.md#imp), plus the `imp` functions documented with the
+// registry, the path finder and builtins (`new_module`, `NullImporter`, `is_builtin` /
+// `is_frozen`), one describe per behaviour. Where the Python 2 `imp` page already says the same
+// thing, imp-seed.test.ts holds the test and this file checks what the page does not (the Python 3
+// `Lib/imp.py` shim's extra rules, orders and errors).
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,9 +29,9 @@ import {
 import { buildAddon } from '../../loaders/test/build-addon.js';
 import { logged, say, thrownBy, useWorkArea } from './helpers.js';
 
-const work = useWorkArea('a15');
+const work = useWorkArea('imp');
 
-describe("item 133: the constants have Python's values", () => {
+describe("the constants have Python's values (imp constants)", () => {
   it('SEARCH_ERROR=0 … IMP_HOOK=9, on the package and on imp', () => {
     const values = {
       SEARCH_ERROR,
@@ -61,7 +62,7 @@ describe("item 133: the constants have Python's values", () => {
   });
 });
 
-describe('item 134: get_magic() and get_suffixes()', () => {
+describe('get_magic() and get_suffixes()', () => {
   it('get_magic() returns 4 bytes, a copy each time', () => {
     const { imp } = work.impProject();
     const magic = imp.get_magic();
@@ -84,7 +85,7 @@ describe('item 134: get_magic() and get_suffixes()', () => {
   });
 });
 
-describe('item 135: find_module(name[, path])', () => {
+describe('find_module(name[, path])', () => {
   it('does not accept dotted names', () => {
     const { imp } = work.impProject({ 'a/__init__.ts': '', 'a/b.ts': '' });
     expect(thrownBy(() => imp.find_module('a.b'))).toBeInstanceOf(ImportError);
@@ -110,7 +111,7 @@ describe('item 135: find_module(name[, path])', () => {
   });
 });
 
-describe('item 136: find_module results', () => {
+describe('find_module results', () => {
   it('a file module gives (open file, pathname, (suffix, mode, type))', () => {
     const { root, imp } = work.impProject({ 'm.ts': 'x' });
     const [file, pathname, description] = imp.find_module('m');
@@ -142,7 +143,7 @@ describe('item 136: find_module results', () => {
   });
 });
 
-describe('item 137: load_module(name, file, pathname, description)', () => {
+describe('load_module(name, file, pathname, description)', () => {
   it('reloads a module already imported, in the same object', () => {
     const { system, imp } = work.impProject({ 'm.ts': `${say('m')}` });
     const module = system.importModule('m');
@@ -181,7 +182,7 @@ describe('item 137: load_module(name, file, pathname, description)', () => {
   });
 });
 
-describe('item 138: load_source, load_compiled, load_dynamic re-initialize in place', () => {
+describe('load_source, load_compiled, load_dynamic re-initialize in place', () => {
   it('load_source runs the new code in the existing module object', () => {
     const { root, system, imp } = work.impProject({ 'm.ts': 'export const a = 1;\n' });
     const module = system.importModule('m') as ModuleType;
@@ -211,8 +212,8 @@ describe('item 138: load_source, load_compiled, load_dynamic re-initialize in pl
   });
 });
 
-describe('item 139: lock_held(), acquire_lock(), release_lock()', () => {
-  it('follow the global import lock of A7: held, reentrant, and released once per acquire', () => {
+describe('lock_held(), acquire_lock(), release_lock()', () => {
+  it('follow the global import lock: held, reentrant, and released once per acquire', () => {
     const { system, imp } = work.impProject();
     imp.acquire_lock();
     expect(system.lockHeld()).toBe(true);
@@ -223,7 +224,7 @@ describe('item 139: lock_held(), acquire_lock(), release_lock()', () => {
   });
 });
 
-describe('item 140: init_builtin(name) and init_frozen(name)', () => {
+describe('init_builtin(name) and init_frozen(name)', () => {
   it('init_builtin returns the module stored in modules, or null when there is no such builtin', () => {
     const inittab = new Inittab([['spam', () => undefined]]);
     const { system, imp } = work.impProject({}, { inittab });
@@ -249,7 +250,7 @@ describe('item 140: init_builtin(name) and init_frozen(name)', () => {
   });
 });
 
-describe('item 141: reload(m) (the Python 2 page)', () => {
+describe('reload(m) (the Python 2 page)', () => {
   it('returns the same object, whose dict is kept: old names linger', () => {
     const { root, system, imp } = work.impProject({ 'm.ts': 'export const old = 1;\n' });
     const module = system.importModule('m') as ModuleType;
@@ -295,9 +296,9 @@ describe('item 141: reload(m) (the Python 2 page)', () => {
   });
 });
 
-// Item 142 (the __import__ emulation example) is import-emulation.test.ts.
+// The `__import__` emulation example of the `imp` page is import-emulation.test.ts.
 
-describe('item 9: new_module(name) / ModuleType(name)', () => {
+describe('new_module(name) / ModuleType(name)', () => {
   it('creates a module that is not inserted into modules, the same as new ModuleType(name)', () => {
     const { system, imp } = work.impProject();
     const module = imp.new_module('loose');
@@ -307,7 +308,7 @@ describe('item 9: new_module(name) / ModuleType(name)', () => {
   });
 });
 
-describe('item 51: NullImporter(path)', () => {
+describe('NullImporter(path)', () => {
   it("'' or an existing directory raises ImportError; any other path gives an instance", () => {
     const dir = work.folder({ 'f.txt': '' });
     expect(thrownBy(() => new NullImporter(''))).toBeInstanceOf(ImportError);
@@ -329,7 +330,7 @@ describe('item 51: NullImporter(path)', () => {
   });
 });
 
-describe('item 120: is_builtin(name) is 1 / -1 / 0, is_frozen(name) is true / false', () => {
+describe('is_builtin(name) is 1 / -1 / 0, is_frozen(name) is true / false', () => {
   it('gives 1 for an inittab entry, -1 for a core module, 0 when absent; is_frozen a boolean', () => {
     const bundle = work.bundle({ 'cold.ts': 'export const c = 1;\n' }, ['cold']);
     const { imp } = work.impProject(
