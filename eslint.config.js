@@ -72,6 +72,7 @@ export default tseslint.config(
       '**/test/.work/**',
       'bench-results/**',
       'compat-npm/fixtures/**',
+      '.cache/**', // git-ignored: the npm compatibility suite's installed packages and generated modules
     ],
   },
   js.configs.recommended,
