@@ -4,6 +4,7 @@
 // touch the file system, `vm`, child processes or any zip code: those are installed on top of it,
 // as CPython installs its path-based importers onto `_bootstrap`.
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const layers = ['core', 'loaders', 'finders', 'hooks', 'compat', 'cli'];
@@ -61,6 +62,25 @@ function layerRule(name) {
   };
 }
 
+/**
+ * No import cycle inside any package: a module's imports must form a tree a reader can follow from
+ * the bottom up. Type-only imports (`import type`) are not edges (they vanish at run time). Other
+ * packages are reached through node_modules and are not followed (the layering rule orders them).
+ */
+export const noCycle = {
+  files: ['packages/*/src/**/*.ts'],
+  plugins: { 'import-x': importX },
+  settings: {
+    // Without these the plugin skips .ts files when it follows imports (its defaults are .js ones).
+    'import-x/extensions': ['.ts', '.js'],
+    'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    'import-x/resolver-next': [
+      createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+    ],
+  },
+  rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -72,7 +92,7 @@ export default tseslint.config(
       '**/test/.work/**',
       'bench-results/**',
       'compat-npm/fixtures/**',
-      '.cache/**', // git-ignored: the npm compatibility suite's installed packages and generated modules
+      '.cache/**',
     ],
   },
   js.configs.recommended,
@@ -106,4 +126,5 @@ export default tseslint.config(
     languageOptions: { globals: { Buffer: 'readonly', fetch: 'readonly' } },
   },
   ...layers.map(layerRule),
+  noCycle,
 );

@@ -11,7 +11,11 @@ const conditions = ['@importlib/source', 'import', 'module', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@importlib/source'] } },
+  // Vitest hands the SSR conditions to its Node workers as `--conditions` flags, which Node's own
+  // `require` then honours too: keep `import` (and bundler-only `module`) out of them, or every
+  // `require.resolve` in a test would pick a package's ES module build (Vite adds `import` and
+  // `require` by itself where it resolves).
+  ssr: { resolve: { conditions: ['@importlib/source', 'node'], externalConditions: ['@importlib/source'] } },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',

@@ -14,7 +14,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { specs } from './specs.mjs';
-import { idOf, keysOf, probe, subsFor, tlaFacts, WAYS, withHostilePrototype, writeProject } from './ways.mjs';
+import {
+  identityFacts,
+  idOf,
+  keysOf,
+  probe,
+  subsFor,
+  tlaFacts,
+  WAYS,
+  withHostilePrototype,
+  writeProject,
+} from './ways.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -67,6 +77,11 @@ function nodeLoader(root) {
       }
       case 'ts':
         return { value: spec.sync === false ? await importer(spec.pkg) : req(spec.pkg), subs: {} };
+      case 'identity': {
+        const required = req(join(project, `req_${id}.cjs`)).value;
+        const imported = (await import(pathToFileURL(join(project, `imp_${id}.mjs`)).href)).value;
+        return identityFacts(required, imported, createRequire(join(root, 'index.cjs'))(spec.pkg));
+      }
       case 'tla':
         return tlaFacts(
           spec,

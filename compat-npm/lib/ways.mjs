@@ -18,6 +18,10 @@ import { join, relative } from 'node:path';
  *   ts            (c) the package's TypeScript sources, its folder on `path`; Node: the compiled
  *                     build (`require`, or `import()` for a package with top-level await)
  *   hostile       (b) like `path`, with an enumerable property on Object.prototype while it loads
+ *   identity      (a)+(b) one system with the project folder and node_modules on `path`: the
+ *                     value the project's `require` gets, its `import` gets, and `importModule('<name>')`
+ *                     gives are the same object (Node: `require` from the project file, `import` of it,
+ *                     `require` from the cache folder)
  *   tla           (b) a package with top-level await: a synchronous import (Node: `require`) must
  *                     throw without running the body, then the async import runs it once
  */
@@ -44,6 +48,11 @@ export const WAYS = [
     id: 'hostile',
     title: '(b) its folder on path, Object.prototype polluted',
     applies: (s) => Boolean(s.hostile) && s.sync !== false,
+  },
+  {
+    id: 'identity',
+    title: '(a)+(b) one file, one module object: project require/import and path in one system',
+    applies: (s) => s.sync !== false,
   },
   {
     id: 'tla',
@@ -206,8 +215,9 @@ export async function probe(way, spec, load, root) {
     process.exitCode = exitCode; // a CLI file (is-inside-container/cli.js) sets it
   }
   const ctx = { root, nodeModules: join(root, 'node_modules'), main: loaded.value, relative };
-  const record = { value: await describeValue(loaded.value, spec.calls, ctx), subs: {} };
-  if (loaded.tla) record.tla = loaded.tla;
+  const calls = way === 'identity' ? {} : spec.calls;
+  const record = { value: await describeValue(loaded.value, calls, ctx), subs: {} };
+  if (loaded.facts) record.facts = loaded.facts;
   for (const sub of spec.subs ?? []) {
     if (sub.name in (loaded.subs ?? {}))
       record.subs[sub.name] = await describeValue(loaded.subs[sub.name], sub.calls, ctx);
@@ -247,8 +257,21 @@ export function differences(got, want, at = '') {
   return JSON.stringify(got) === JSON.stringify(want) ? [] : [`${at}: got ${show(got)}, want ${show(want)}`];
 }
 
-/** Which subs a way imports: the path ways import every sub; `ts` and `tla` none. */
-export const subsFor = (way, spec) => (way === 'ts' || way === 'tla' ? [] : (spec.subs ?? []));
+/** Which subs a way imports: the path ways import every sub; `ts`, `identity` and `tla` none. */
+export const subsFor = (way, spec) => (['ts', 'identity', 'tla'].includes(way) ? [] : (spec.subs ?? []));
+
+/**
+ * The `identity` way on either side, given the three values: the project's `require`, the project's
+ * `import`, and the package by name (`importModule('<name>')`, or Node's `require` from the cache
+ * folder). Only the identities are compared (the values themselves are the other ways' business).
+ */
+export function identityFacts(required, imported, byName) {
+  return {
+    value: null,
+    subs: {},
+    facts: { requireIsByName: required === byName, importIsRequire: imported === required },
+  };
+}
 
 /**
  * The `tla` way on either side: `syncImport()` must throw, `asyncImport()` must then give the
@@ -269,5 +292,5 @@ export async function tlaFacts(spec, syncImport, asyncImport) {
   const runsAfterWait = runs() === null ? null : runs() - before;
   const value = await asyncImport();
   const runsAfterAsync = runs() === null ? null : runs() - before;
-  return { value, subs: {}, tla: { syncThrew, runsAfterSync, runsAfterWait, runsAfterAsync } };
+  return { value, subs: {}, facts: { syncThrew, runsAfterSync, runsAfterWait, runsAfterAsync } };
 }

@@ -10,6 +10,7 @@ import { depsDirFor, pinnedVersions } from '../lib/setup.mjs';
 import { specs } from '../lib/specs.mjs';
 import {
   differences,
+  identityFacts,
   idOf,
   moduleNameOf,
   probe,
@@ -71,6 +72,12 @@ async function load(way: string, spec: Spec): Promise<Loaded> {
           ? await system.importModuleAsync(spec.ts.name)
           : system.importModule(spec.ts.name);
       return { value, subs: {} };
+    }
+    case 'identity': {
+      const system = createImportSystem({ path: [project, nodeModules] });
+      const required = (system.importModule(`req_${id}`) as Module).value;
+      const imported = (system.importModule(`imp_${id}`) as Module).value;
+      return identityFacts(required, imported, system.importModule(moduleNameOf(spec.pkg))) as Loaded;
     }
     case 'tla': {
       const system = createImportSystem({ path: [nodeModules] });

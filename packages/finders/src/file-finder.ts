@@ -6,12 +6,16 @@
  * What a module name finds in the folder, for the last segment `tail` of the name (the file stem is
  * `decodeSegment(tail)`, so `app%2Emodule` is the file `app.module.ts`):
  *
- * 1. a package: a folder `<stem>/` holding `__init__<suffix>`, or else `index<suffix>`. Every suffix
- *    of every loader detail is tried for `__init__` before any for `index`, so `__init__.js` beats
- *    `index.ts`;
- * 2. a module: a file `<stem><suffix>`, suffixes in loader-detail order;
- * 3. a namespace-package portion: the folder `<stem>/` with neither marker (spec with a `null`
- *    loader and `[folder]` as search locations, which the path finder merges across entries).
+ * 1. a package: a folder `<stem>/` whose `package.json` names an entry (`exports` or `main`), entered
+ *    at the file Node enters it at (an installed package: a `node_modules` folder on the path works
+ *    like site-packages); else a folder holding `__init__<suffix>`, or else `index<suffix>`. Every
+ *    suffix of every loader detail is tried for `__init__` before any for `index`, so `__init__.js`
+ *    beats `index.ts`;
+ * 2. a module: a file `<stem><suffix>`, suffixes in loader-detail order. When a folder `<stem>/` that
+ *    is no package sits beside it, the module searches that folder for submodules (`lib/schema.js`
+ *    and `lib/schema/default.js`: `lib.schema.default`, as Node finds `./schema/default`);
+ * 3. a namespace-package portion: the folder `<stem>/` with neither marker nor entry (spec with a
+ *    `null` loader and `[folder]` as search locations, which the path finder merges across entries).
  *
  * Matching is exact-case against the listing, on every platform.
  */
@@ -30,6 +34,8 @@ import {
   type PathHook,
 } from '@importlib/core';
 import { PACKAGE_MARKERS } from '@importlib/loaders';
+
+import { packageEntry, readPackageJson, type NodeConditions } from '@importlib/loaders';
 
 import { ListingCache, statKind, type FolderListing } from './listing-cache.js';
 
@@ -137,7 +143,16 @@ export class FileFinder implements PathEntryFinder {
     for (const [suffix, factory] of this.#loaders) {
       const file = stem + suffix;
       this.#trace?.(`trying ${join(this.path, file)}`, 2);
-      if (listing.isFile(file)) return fileSpec(factory, fullname, join(this.path, file), null);
+      if (listing.isFile(file)) {
+        // A module beside a folder of its name (`schema.js` and `schema/`) searches that folder for
+        // its submodules, as Node finds `./schema/default` beside `./schema`.
+        return fileSpec(
+          factory,
+          fullname,
+          join(this.path, file),
+          namespaceFolder === null ? null : [namespaceFolder],
+        );
+      }
     }
     if (namespaceFolder !== null) {
       this.#trace?.(`possible namespace for ${namespaceFolder}`, 1);
@@ -150,6 +165,10 @@ export class FileFinder implements PathEntryFinder {
 
   #findPackage(fullname: string, folder: string): ModuleSpec | null {
     const inner: FolderListing = this.#listings.read(folder);
+    if (inner.isFile('package.json')) {
+      const installed = this.#installedPackage(fullname, folder);
+      if (installed !== null) return installed;
+    }
     for (const marker of PACKAGE_MARKERS) {
       for (const [suffix, factory] of this.#loaders) {
         const file = marker + suffix;
@@ -157,6 +176,33 @@ export class FileFinder implements PathEntryFinder {
       }
     }
     return null;
+  }
+
+  /**
+   * An installed package (site-packages style): a folder whose package.json names an entry (`exports`
+   * or `main`) is that package, entered at the file Node's `require` enters it at (its `import`
+   * entry, when another, goes to the loader as `loaderState.importPath` for the async path). Its
+   * submodules are searched in the package folder, as Node resolves `pkg/sub` there.
+   */
+  #installedPackage(fullname: string, folder: string): ModuleSpec | null {
+    const json = readPackageJson(folder);
+    if (json === null || (json.main === undefined && json.exports === undefined)) return null;
+    const entry = (conditions: NodeConditions): string | null => {
+      try {
+        return packageEntry(folder, json, '.', conditions);
+      } catch {
+        return null; // `exports` without a `.` entry for these conditions
+      }
+    };
+    const required = entry('require');
+    const imported = entry('import');
+    const file = required ?? imported;
+    if (file === null) return null;
+    const factory = this.#loaders.find(([suffix]) => file.endsWith(suffix))?.[1];
+    if (factory === undefined) return null;
+    const spec = fileSpec(factory, fullname, file, [folder]);
+    if (imported !== null && imported !== file) spec.loaderState = { importPath: imported };
+    return spec;
   }
 
   /**

@@ -1,9 +1,12 @@
 /**
  * The last finder on the meta path: a top-level name nothing else claims is handed to Node's own
- * resolution (`node_modules`, `exports` maps), tried from each path entry and then from the current
- * directory. This is how `system.importModule('lodash')` finds an npm dependency. Inside module code,
- * `require('lodash/fp')` falls back to Node from the importing file instead, with the specifier as
- * written (see the loaders' module runtime).
+ * resolution (`node_modules`, `exports` maps with the `require` conditions on the synchronous path and
+ * `import` on the async one), tried from each path entry and then from the current directory. This is
+ * how `system.importModule('lodash')` finds an npm dependency, and `importModule('fs')` Node's `fs`.
+ * Module code never gets here: what the system does not own, it resolves with Node from the importing
+ * file (see the loaders' module runtime).
+ *
+ * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
  */
 import { createRequire, isBuiltin } from 'node:module';
 import { resolve } from 'node:path';
@@ -15,7 +18,7 @@ import {
   type Loader,
   type MetaPathFinder,
 } from '@importlib/core';
-import { BUILTIN_ORIGIN, NodeRequireLoader } from '@importlib/loaders';
+import { BUILTIN_ORIGIN, isModuleCodeLookup, NodeRequireLoader, nodeResolve } from '@importlib/loaders';
 
 const requireBuiltin = createRequire(import.meta.url);
 
@@ -42,14 +45,18 @@ export class NodeFallbackFinder implements MetaPathFinder {
 
   findSpec(name: string, path: readonly string[] | null): ModuleSpec | null {
     if (path !== null || name.includes('.')) return null; // top-level names only
+    // Module code resolves what the system does not own from its own file, not from the path entries.
+    if (isModuleCodeLookup(this.#system, name)) return null;
     const specifier = decodeSegment(name);
     if (isBuiltin(specifier)) return builtinAliasSpec(this.#system, name, specifier);
+    // The async path (no outer synchronous import) resolves with Node's `import` conditions.
+    const conditions = this.#system.outerImportId === null ? 'import' : 'require';
     for (const base of [...this.#system.path, process.cwd()]) {
       if (typeof base !== 'string') continue;
       const from = resolve(base, '__importlib__.js'); // '' and relative entries: from the current directory
       let resolved: string;
       try {
-        resolved = createRequire(from).resolve(specifier);
+        resolved = nodeResolve(specifier, from, conditions);
       } catch {
         continue;
       }

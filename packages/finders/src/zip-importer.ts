@@ -30,6 +30,7 @@ import {
   entryPath,
   getZipDirectory,
   invalidateZipDirectory,
+  JSON_SUFFIXES,
   PACKAGE_MARKERS,
   readZipData,
   SOURCE_SUFFIXES,
@@ -115,7 +116,7 @@ export class ZipImporter implements PathEntryFinder {
     this.#suffixes = [
       ...sources.map((suffix) => [suffix, 'source'] as const),
       [COMPILED_SUFFIX, 'compiled'],
-      ['.json', 'json'],
+      ...JSON_SUFFIXES.map((suffix) => [suffix, 'json'] as const),
     ];
   }
 
@@ -188,7 +189,9 @@ export class ZipImporter implements PathEntryFinder {
     if (found !== null) {
       return specFromFileLocation(fullname, this.#location(found.entry), {
         loader: this.#loader(fullname, directory, found),
-        submoduleSearchLocations: found.isPackage ? [this.#location(base)] : null,
+        // A module beside a folder of its name searches that folder too, as in a folder (FileFinder).
+        submoduleSearchLocations:
+          found.isPackage || directory.isDirectory(base) ? [this.#location(base)] : null,
       });
     }
     if (directory.isDirectory(base)) {

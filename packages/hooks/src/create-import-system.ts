@@ -26,7 +26,9 @@ import {
   SourceFileLoader,
   SourcelessFileLoader,
   type FrozenBundle,
+  isInNodeModules,
   type LoaderOptions,
+  NodeRequireLoader,
 } from '@importlib/loaders';
 
 // Layout rules of @importlib/loaders (layout.ts), exported here too as they always were.
@@ -39,13 +41,28 @@ export { EXTENSION_SUFFIXES, JSON_SUFFIXES, SOURCE_SUFFIXES };
  */
 export function supportedLoaderDetails(context: LoaderContext): LoaderDetail[] {
   const { system } = context;
+  // An installed package's JavaScript and JSON (a file inside a `node_modules` folder) is run by Node
+  // itself, as Node would run it: see docs/guide/npm.md. Everything else is the system's to run.
+  const byNode = (path: string): boolean =>
+    context.nodeFallback && isInNodeModules(path) && NODE_RUNS.test(path);
   return [
     [(name, path) => new ExtensionFileLoader(name, path, system), EXTENSION_SUFFIXES],
-    [(name, path) => new SourceFileLoader(name, path, context), SOURCE_SUFFIXES],
+    [
+      (name, path) =>
+        byNode(path) ? new NodeRequireLoader(name, path, system) : new SourceFileLoader(name, path, context),
+      SOURCE_SUFFIXES,
+    ],
     [(name, path) => new SourcelessFileLoader(name, path, context), [COMPILED_SUFFIX]],
-    [(name, path) => new JsonFileLoader(name, path, system), JSON_SUFFIXES],
+    [
+      (name, path) =>
+        byNode(path) ? new NodeRequireLoader(name, path, system) : new JsonFileLoader(name, path, system),
+      JSON_SUFFIXES,
+    ],
   ];
 }
+
+/** The files Node runs without help (no TypeScript, no JSX). */
+const NODE_RUNS = /\.(?:[cm]?js|json)$/;
 
 /** What kind of module a suffix holds (Python's `imp` type constants, by name). */
 export type SuffixKind = 'extension' | 'source' | 'compiled' | 'json';

@@ -51,7 +51,8 @@ describe('ES modules that declare what the CommonJS wrapper passes', () => {
       'plain.mjs': idiom,
       'typed/package.json': '{"type": "module"}',
       'typed/mod.ts': idiom,
-      'detected.ts': idiom,
+      // A licence comment first: swc keeps it above its "use strict".
+      'detected.ts': `/*! licence */\n// more\n${idiom}`,
     });
     expect((system.importModule('plain') as Exports).seen).toEqual([
       root,
@@ -153,6 +154,7 @@ describe('type-only re-exports of TypeScript sources', () => {
         'export interface Props { a: number }\nexport type Id = string;\nexport const value = 1;',
       'lib/other.ts': 'export class Thing {}\nexport type Shape = { x: number };',
       'lib/index.ts': [
+        '// types and values',
         "export { Props, Id, value } from './types';",
         "import { Thing, Shape } from './other';",
         'export { Thing, Shape };',

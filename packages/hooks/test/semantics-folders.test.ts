@@ -337,8 +337,8 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
       expect(logged()).toEqual(['child', 'pkg', 'pkg']);
     });
 
-    it('refuses a submodule of a plain module file even if a same-named folder holds it: "\'mod\' is not a package" (test_packages.test_module_not_package)', () => {
-      const { system } = project({ 'mod.ts': 'export const m = 1;\n', 'mod/x.ts': say('mod/x') });
+    it('refuses a submodule of a plain module file: "\'mod\' is not a package" (test_packages.test_module_not_package)', () => {
+      const { system } = project({ 'mod.ts': 'export const m = 1;\n', 'other/x.ts': say('other/x') });
       const error = thrownBy(() => system.importModule('mod.x'));
       expect(error).toBeInstanceOf(ModuleNotFoundError);
       expect(error.message).toBe("No module named 'mod.x'; 'mod' is not a package");
@@ -347,15 +347,26 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
 
     it('gives module code the same error for a path into a module file (test_packages.test_module_not_package)', () => {
-      const { system } = project({
-        'mod.ts': 'export const m = 1;\n',
-        'mod/x.ts': say('mod/x'),
-        'user.ts': "import './mod/x';\n",
-      });
+      const { system } = project({ 'mod.ts': 'export const m = 1;\n', 'user.ts': "import './mod/x';\n" });
       const error = thrownBy(() => system.importModule('user'));
       expect(error).toBeInstanceOf(ModuleNotFoundError);
       expect(error.message).toBe("No module named 'mod.x'; 'mod' is not a package");
       expect(logged()).toEqual([]);
+    });
+
+    it('finds a submodule in a folder beside a module file of its name, as Node finds ./mod/x (where Python refuses)', () => {
+      const { root, system } = project({
+        'lib/mod.ts': "export const m = 'module';\nexport { sibling } from './sibling';\n",
+        'lib/sibling.ts': "export const sibling = 'sibling';\n",
+        'lib/mod/x.ts': say('lib/mod/x'),
+        'lib/user.ts': "export { m, sibling } from './mod';\nexport * as x from './mod/x';\n",
+      });
+      const user = system.importModule('lib.user') as ModuleType;
+      expect([user.m, user.sibling]).toEqual(['module', 'sibling']);
+      expect(system.modules.get('lib.mod.x')).toBeDefined();
+      expect(logged()).toEqual(['lib/mod/x']);
+      const mod = system.modules.get('lib.mod') as ModuleType;
+      expect([mod.__file__, mod.__path__]).toEqual([join(root, 'lib', 'mod.ts'), [join(root, 'lib', 'mod')]]);
     });
 
     it("treats a Node builtin as a module, not a package: 'node:fs' is not a package (test_packages.test_module_not_package)", () => {
@@ -693,10 +704,13 @@ describe.each(['folder', 'zip'] as const)('over trees of kind %s', (kind) => {
     });
 
     it('prefers a module file over a same-named folder without __init__ (test_finder.test_package_over_module)', () => {
-      const { system } = project({ 'thing.ts': "export const kind = 'module';\n", 'thing/part.ts': '' });
+      const { root, system } = project({
+        'thing.ts': "export const kind = 'module';\n",
+        'thing/part.ts': '',
+      });
       const thing = system.importModule('thing') as ModuleType;
       expect(thing.kind).toBe('module');
-      expect(thing.__path__).toBeUndefined();
+      expect(thing.__path__).toEqual([join(root, 'thing')]);
     });
 
     it('matches file names by exact case: Mod.ts is not the module mod (test_case_sensitivity)', () => {

@@ -81,7 +81,7 @@ export {
 export type { TranspileOptions, TranspileResult } from './transpile.js';
 export { resolveSpecifier } from './specifiers.js';
 export type { Target } from './specifiers.js';
-export { compileBody, createModuleScope, runBody } from './runtime.js';
+export { compileBody, createModuleScope, isModuleCodeLookup, runBody } from './runtime.js';
 export type {
   CommonJsModule,
   CompiledBody,
@@ -97,7 +97,10 @@ export { registerSourceMap, unregisterSourceMap } from './stack-traces.js';
 export type { RegisterSourceMapOptions, SourceMapLoader } from './stack-traces.js';
 export { compileFile } from './compile-file.js';
 export type { CompileFileOptions, CompileFileResult } from './compile-file.js';
-export { NodeRequireLoader } from './node-loader.js';
+export { NodeRequireLoader, requireFile } from './node-loader.js';
+export type { NodeEntryState } from './node-loader.js';
+export { isEsmFile, isInNodeModules, nodeResolve, packageEntry, readPackageJson } from './node-resolve.js';
+export type { NodeConditions, PackageJson } from './node-resolve.js';
 export { ValueFileLoader } from './value-loader.js';
 
 // Zip archives: reading the central directory (shared per archive), single-entry reads, writing, the

@@ -3,12 +3,14 @@
  * current realm (with V8's code cache), and the `require`, `module` and dynamic `import()` that module
  * code sees. They all go back through the import system the module was loaded by.
  */
-import Module, { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import Module, { createRequire, isBuiltin } from 'node:module';
+import { dirname, resolve as resolvePath, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isModuleNamespaceObject } from 'node:util/types';
 import vm from 'node:vm';
 
 import {
+  encodeSegment,
   ImportArgumentError,
   isThenable,
   ModuleNotFoundError,
@@ -17,7 +19,9 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
-import { resolveSpecifier, type Target } from './specifiers.js';
+import { requireFile } from './node-loader.js';
+import { isEsmFile, isInNodeModules, nodeResolve } from './node-resolve.js';
+import { resolveSpecifier, SOURCE_ENDINGS, type Target } from './specifiers.js';
 import { awaitsAtTopLevel, ESM_OPENER, ImportSyntaxError, MODULE_PARAMS } from './transpile.js';
 
 const SYNC_PREFIX = `(function (${MODULE_PARAMS}) {`;
@@ -52,6 +56,8 @@ export interface RuntimeHelpers {
 }
 
 const esModules = new WeakSet<object>();
+/** Node's own `require` (its `cache` is Node's module cache, its `main` the process's main module). */
+const requireHere = createRequire(import.meta.url);
 const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
 
 /** @internal The helpers every module body gets (one object for the process: no state per module). */
@@ -214,6 +220,96 @@ function notClaimed(system: ImportSystem, error: unknown, name: string): boolean
   return error.moduleName === name || name.startsWith(`${error.moduleName}.`);
 }
 
+/** A package's own file (`__init__.ts`, `index.js`, …): `./x` in it is inside the package. */
+const PACKAGE_FILE = /[\\/](?:__init__|index)\.[^\\/.]+$/;
+
+/** Per system: the top-level names module code is looking up on the system right now. */
+const lookups = new WeakMap<ImportSystem, Set<string>>();
+
+/**
+ * Whether module code of `system` is looking up the bare name `name` on the system right now. The
+ * meta-path finder that hands top-level names to Node (`NodeFallbackFinder`) declines those: module
+ * code resolves what the system does not own from the importing file, not from the path entries.
+ */
+export function isModuleCodeLookup(system: ImportSystem, name: string): boolean {
+  return lookups.get(system)?.has(name) === true;
+}
+
+/** Run `lookup` with `name` marked as looked up by module code (see {@link isModuleCodeLookup}). */
+function asModuleCode<T>(system: ImportSystem, name: string, lookup: () => T): T {
+  let names = lookups.get(system);
+  if (names === undefined) lookups.set(system, (names = new Set()));
+  if (names.has(name)) return lookup();
+  names.add(name);
+  try {
+    return lookup();
+  } finally {
+    names.delete(name);
+  }
+}
+
+/** `asModuleCode` for the async path: the name stays marked until the lookup settles. */
+async function asModuleCodeAsync<T>(
+  system: ImportSystem,
+  name: string,
+  lookup: () => Promise<T>,
+): Promise<T> {
+  let names = lookups.get(system);
+  if (names === undefined) lookups.set(system, (names = new Set()));
+  if (names.has(name)) return lookup();
+  names.add(name);
+  try {
+    return await lookup();
+  } finally {
+    names.delete(name);
+  }
+}
+
+/**
+ * The module name `file` has on the system's path (`<entry>/a/b/c.ts` → `a.b.c`, `a/b/index.js` →
+ * `a.b`), when a finder gives that name exactly this file; else `null`. So a file Node's resolution
+ * reaches (a package's `imports` map, a self-reference) that the system owns is imported under its
+ * name, once per system, not run a second time by Node.
+ */
+function ownedName(system: ImportSystem, file: string): string | null {
+  // A file the system has run already (maybe under a name its place would not give): that module.
+  const scopes = systemScopes(system);
+  const entry = scopes.byFile.get(file);
+  if (entry !== undefined && liveModule(system, scopes, file) !== undefined) return entry.name;
+  const ending = SOURCE_ENDINGS.exec(file);
+  if (ending === null) return null;
+  for (const entry of system.path) {
+    if (typeof entry !== 'string') continue;
+    const folder = resolvePath(entry === '' ? '.' : entry);
+    if (!file.startsWith(folder + sep)) continue;
+    const parts = file.slice(folder.length + 1, file.length - ending[0].length).split(sep);
+    if (parts.length > 1 && (parts[parts.length - 1] === 'index' || parts[parts.length - 1] === '__init__'))
+      parts.pop();
+    const name = parts.map(encodeSegment).join('.');
+    try {
+      if (system.findSpec(name)?.origin === file) return name;
+    } catch {
+      // a parent that cannot be imported: not the system's module
+    }
+  }
+  return null;
+}
+
+/**
+ * The package a relative specifier in `module` is resolved against: its `__package__`, except for a
+ * module file beside a folder of its name (`lib/schema.js` and `lib/schema/`), whose `__path__` is
+ * that folder (so `lib.schema.default` is found, as Node finds `./schema/default`) while `./x` inside
+ * the file still means a sibling of the file: the parent package.
+ */
+function relativeBase(module: ModuleType, name: string, file: string): string {
+  const declared = typeof module.__package__ === 'string' ? module.__package__ : '';
+  const locations: unknown = module.__path__;
+  if (declared !== name || !Array.isArray(locations) || PACKAGE_FILE.test(file)) return declared;
+  if (locations.includes(dirname(file))) return declared;
+  const dot = name.lastIndexOf('.');
+  return dot === -1 ? '' : name.slice(0, dot);
+}
+
 /**
  * What module scopes of one system share: the CommonJS module of each file and each name (for
  * `require.cache`, `module.children`), and the module whose body is running (`module.parent`).
@@ -270,8 +366,8 @@ function isModuleOf(value: unknown, file: string): boolean {
  * clear-module do). Files Node loads itself (npm dependencies outside the system) are in Node's own
  * cache, which this object falls back to.
  */
-function requireCache(system: ImportSystem, scopes: SystemScopes, node: () => NodeJS.Require) {
-  const nodeCache = (): NodeJS.Dict<NodeJS.Module> => node().cache;
+function requireCache(system: ImportSystem, scopes: SystemScopes) {
+  const nodeCache = (): NodeJS.Dict<NodeJS.Module> => requireHere.cache;
   const target = Object.create(null) as Record<string, CommonJsModule | NodeJS.Module | undefined>;
   return new Proxy(target, {
     get(_, key) {
@@ -326,8 +422,11 @@ function nodeModulePaths(folder: string): string[] {
 
 /**
  * The `require`, `module`, `exports` and `import()` of one module, bound to `system`. Relative
- * specifiers resolve against the module's package; what no finder claims goes to Node's resolution
- * from `file`.
+ * specifiers resolve against the module's package. A bare specifier in a project file is looked up on
+ * the system first (Python's top-level names), then resolved by Node from `file`; in a file inside a
+ * `node_modules` folder it is resolved by Node from `file` directly, as Node would (nested versions).
+ * What Node resolves is loaded by Node (with the `import` conditions on the async path and in ES
+ * module files, `require` otherwise), unless the system owns that file.
  */
 export function createModuleScope(
   system: ImportSystem,
@@ -336,39 +435,56 @@ export function createModuleScope(
   options: ScopeOptions = {},
 ): ModuleScope {
   const name = module.__name__;
-  const pkg = typeof module.__package__ === 'string' ? module.__package__ : '';
+  const pkg = relativeBase(module, name, file);
   const fallback = options.nodeFallback ?? true;
+  // Code of an installed package resolves its bare specifiers as Node does from its file.
+  const npmCode = fallback && isInNodeModules(file);
   let nodeRequire: NodeJS.Require | undefined;
   const node = (): NodeJS.Require => (nodeRequire ??= createRequire(file));
+  let esm: boolean | undefined;
+  const conditions = (async: boolean): 'import' | 'require' =>
+    async || (esm ??= isEsmFile(file)) ? 'import' : 'require';
   const scopes = systemScopes(system);
 
   /** Only a bare specifier that no finder claims goes on to Node's resolution (when enabled). */
   const mayFallBack = (target: Target, error: unknown): boolean =>
     target.kind === 'bare' && target.name !== null && fallback && notClaimed(system, error, target.name);
+  /** Whether the system is asked first: everything but a bare specifier in an installed package's code. */
+  const systemFirst = (target: Target): target is Target & { name: string } =>
+    target.name !== null && !(npmCode && target.kind === 'bare');
 
   const require = ((specifier: string): unknown => {
     if (typeof specifier !== 'string') {
       throw new ImportArgumentError(`require() in '${name}' needs a string, not ${typeof specifier}`);
     }
     const target = resolveSpecifier(specifier, name, pkg, file);
-    if (target.name !== null) {
+    if (systemFirst(target)) {
       try {
-        const value = system.importModule(target.name);
+        const value =
+          target.kind === 'bare'
+            ? asModuleCode(system, target.name, () => system.importModule(target.name))
+            : system.importModule(target.name);
         addChild(target.name);
         return value;
       } catch (error) {
         if (!mayFallBack(target, error)) throw error;
       }
     }
-    return node()(specifier);
+    const resolved = nodeResolve(specifier, file, conditions(false));
+    if (isBuiltin(resolved)) return node()(resolved);
+    const owned = isInNodeModules(resolved) ? null : ownedName(system, resolved);
+    return owned !== null ? system.importModule(owned) : requireFile(specifier, resolved);
   }) as ModuleRequire;
 
   const resolve = (specifier: string, resolveOptions?: { paths?: string[] }): string => {
     if (resolveOptions?.paths !== undefined) return node().resolve(specifier, resolveOptions);
     const target = resolveSpecifier(specifier, name, pkg, file);
     if (target.kind === 'builtin') return specifier;
-    if (target.name !== null) {
-      const spec = system.findSpec(target.name);
+    if (systemFirst(target)) {
+      const spec =
+        target.kind === 'bare'
+          ? asModuleCode(system, target.name, () => system.findSpec(target.name))
+          : system.findSpec(target.name);
       if (spec?.origin) return spec.origin;
       if (target.kind === 'relative') {
         throw new ModuleNotFoundError(`No module named '${target.name}'`, {
@@ -381,27 +497,31 @@ export function createModuleScope(
   };
   resolve.paths = (specifier: string): string[] | null => node().resolve.paths(specifier);
   require.resolve = resolve;
-  Object.defineProperty(require, 'cache', {
-    get: () => (scopes.cache ??= requireCache(system, scopes, node)),
-    enumerable: true,
-  });
-  Object.defineProperty(require, 'main', {
-    get: () => scopes.byName.get('__main__') ?? node().main,
-    enumerable: true,
-  });
+  // Plain properties, as Node's: the cache view is made once per system; `main` (set below) is what
+  // it is when the module starts (the system's `__main__` runs before the modules it requires).
+  (require as { cache: unknown }).cache = scopes.cache ??= requireCache(system, scopes);
 
   const dynamicImport = async (specifier: unknown): Promise<unknown> => {
     const text = String(specifier);
     const target = resolveSpecifier(text, name, pkg, file);
-    if (target.name !== null) {
+    if (systemFirst(target)) {
       try {
-        return namespaceOf(await system.importModuleAsync(target.name), nodeInterop);
+        return namespaceOf(
+          target.kind === 'bare'
+            ? await asModuleCodeAsync(system, target.name, () => system.importModuleAsync(target.name))
+            : await system.importModuleAsync(target.name),
+          nodeInterop,
+        );
       } catch (error) {
         if (!mayFallBack(target, error)) throw error;
       }
     }
-    // Node's own loader: an ESM-only npm package cannot be required on Node 20, but it can be imported.
-    return import(pathToFileURL(node().resolve(text)).href);
+    // Node's own loader, with its `import` conditions: an ES module (top-level await too) as Node imports it.
+    const resolved = nodeResolve(text, file, 'import');
+    if (isBuiltin(resolved)) return import(resolved);
+    const owned = isInNodeModules(resolved) ? null : ownedName(system, resolved);
+    if (owned !== null) return namespaceOf(await system.importModuleAsync(owned), nodeInterop);
+    return import(pathToFileURL(resolved).href);
   };
   const nodeInterop = !TS_INTEROP.test(file);
 
@@ -433,6 +553,7 @@ export function createModuleScope(
   if (parent !== null) parent.children.push(cjs);
   scopes.byFile.set(file, { name, module: cjs });
   scopes.byName.set(name, cjs);
+  (require as { main: unknown }).main = scopes.byName.get('__main__') ?? requireHere.main;
 
   /** Node's `updateChildren`: a module required again is still a child of each module requiring it. */
   function addChild(childName: string): void {
@@ -463,6 +584,8 @@ const TS_INTEROP = /\.(?:[cm]?tsx?|jsx)$/i;
  */
 function namespaceOf(value: unknown, nodeInterop: boolean): unknown {
   if ((typeof value === 'object' || typeof value === 'function') && value !== null) {
+    // Node's own namespace (an ES module Node loaded): exactly Node's keys, nothing added.
+    if (isModuleNamespaceObject(value)) return value;
     if (nodeInterop ? esModules.has(value) : (value as { __esModule?: unknown }).__esModule) return value;
     const namespace: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) namespace[key] = (value as Record<string, unknown>)[key];

@@ -19,7 +19,7 @@ import { nodeBuiltinName } from './builtin-loader.js';
 import { isPackageMarker } from './layout.js';
 
 /** Endings dropped from the last segment of a specifier (TypeScript's `.js`-for-`.ts` convention too). */
-const SOURCE_ENDINGS = /\.(?:[cm]?[jt]sx?|json)$/;
+export const SOURCE_ENDINGS = /\.(?:[cm]?[jt]sx?|json)$/;
 /** The endings {@link SOURCE_ENDINGS} matches, for the `./name` fast path (a lookup, not a regex). */
 const SOURCE_ENDING_SET = new Set(
   ['', 'c', 'm']

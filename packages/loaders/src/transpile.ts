@@ -314,12 +314,12 @@ function swcTransform(
 }
 
 /**
- * Whether swc took a file of the `'detect'` format as a module: it then starts its output with a
- * "use strict" of its own. A source that starts with that directive itself (Babel's and tsc's CommonJS
+ * Whether swc took a file of the `'detect'` format as a module: it then starts its output (after the
+ * source's leading comments) with a "use strict" of its own. A source that starts with that directive itself (Babel's and tsc's CommonJS
  * output) is a module only if it has module syntax.
  */
 function detectedAsModule(source: string, code: string): boolean {
-  if (!/^(?:#![^\n]*\n)?"use strict";/.test(code)) return false;
+  if (!LEADING_USE_STRICT.test(code)) return false;
   return !LEADING_USE_STRICT.test(source) || ESM_SYNTAX.test(source);
 }
 

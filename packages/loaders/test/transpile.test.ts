@@ -99,6 +99,7 @@ describe('transpile', () => {
     expect(facts('console.log(this);', '/x/a.js', 'module')).toEqual(esm);
     expect(facts('console.log(this);', '/x/a.js', 'detect')).toEqual(script);
     expect(facts('export {};', '/x/a.js', 'detect')).toEqual(esm);
+    expect(facts('/* license */\n// more\nimport "x";', '/x/a.ts', 'detect')).toEqual(esm);
     expect(facts('console.log(import.meta.url);', '/x/a.ts', 'detect')).toEqual(esm);
     // Babel's CommonJS output starts as an ES module's transpiled body does: still a script.
     const babel =

@@ -1,0 +1,3 @@
+import { defineWaySuite } from './suite.js';
+
+defineWaySuite('identity');
