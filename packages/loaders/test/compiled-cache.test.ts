@@ -38,7 +38,7 @@ import {
   type RuntimeDescription,
 } from '../src/v8-runtime-key.js';
 import { TRANSFORM_REVISION } from '../src/transpile.js';
-import { childEnv, childFlags, runNode } from './helpers.js';
+import { childEnv, childFlags, runNode, SLOW_UNDER_LOAD } from './helpers.js';
 
 const context = { name: 'pkg.mod', path: '/proj/pkg/__pycache__/mod.ts.importlib-1.jsc' };
 
@@ -556,56 +556,64 @@ describe('decoding never does anything but decode or throw CompiledCacheError', 
     );
   });
 
-  it('holds for valid files with random damage, resealed or not', () => {
-    const damage = fc.oneof(
-      fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }),
-      fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-      fc.record({
-        kind: fc.constant('append' as const),
-        bytes: fc.uint8Array({ minLength: 1, maxLength: 20 }),
-      }),
-      fc.record({
-        kind: fc.constant('u32' as const),
-        field: fc.constantFrom(
-          OFFSET.flags,
-          OFFSET.jsLength,
-          OFFSET.mapLength,
-          OFFSET.v8Length,
-          OFFSET.v8Crc,
-        ),
-        value: fc.nat({ max: 0xffff_ffff }),
-      }),
-    );
-    const source = fc.record({
-      js: fc.string({ unit: 'binary', maxLength: 40 }),
-      map: fc.option(fc.string({ maxLength: 20 }), { nil: null }),
-      v8: fc.option(fc.uint8Array({ minLength: 1, maxLength: 40 }), { nil: null }),
-    });
-    fc.assert(
-      fc.property(
-        source,
-        fc.array(damage, { minLength: 1, maxLength: 4 }),
-        fc.boolean(),
-        (parts, damages, seal) => {
-          let bytes = Buffer.from(encodeCompiled(timestampRecord(parts)));
-          for (const d of damages) {
-            if (d.kind === 'flip' && bytes.length > 0) {
-              const at = d.at % bytes.length;
-              bytes[at] = (bytes[at] ?? 0) ^ d.xor;
-            } else if (d.kind === 'cut') {
-              bytes = bytes.subarray(0, d.at % (bytes.length + 1));
-            } else if (d.kind === 'append') {
-              bytes = Buffer.concat([bytes, d.bytes]);
-            } else if (d.kind === 'u32' && bytes.length >= HEADER_SIZE) {
-              bytes.writeUInt32LE(d.value, d.field);
+  it(
+    'holds for valid files with random damage, resealed or not',
+    () => {
+      const damage = fc.oneof(
+        fc.record({
+          kind: fc.constant('flip' as const),
+          at: fc.nat(),
+          xor: fc.integer({ min: 1, max: 255 }),
+        }),
+        fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+        fc.record({
+          kind: fc.constant('append' as const),
+          bytes: fc.uint8Array({ minLength: 1, maxLength: 20 }),
+        }),
+        fc.record({
+          kind: fc.constant('u32' as const),
+          field: fc.constantFrom(
+            OFFSET.flags,
+            OFFSET.jsLength,
+            OFFSET.mapLength,
+            OFFSET.v8Length,
+            OFFSET.v8Crc,
+          ),
+          value: fc.nat({ max: 0xffff_ffff }),
+        }),
+      );
+      const source = fc.record({
+        js: fc.string({ unit: 'binary', maxLength: 40 }),
+        map: fc.option(fc.string({ maxLength: 20 }), { nil: null }),
+        v8: fc.option(fc.uint8Array({ minLength: 1, maxLength: 40 }), { nil: null }),
+      });
+      fc.assert(
+        fc.property(
+          source,
+          fc.array(damage, { minLength: 1, maxLength: 4 }),
+          fc.boolean(),
+          (parts, damages, seal) => {
+            let bytes = Buffer.from(encodeCompiled(timestampRecord(parts)));
+            for (const d of damages) {
+              if (d.kind === 'flip' && bytes.length > 0) {
+                const at = d.at % bytes.length;
+                bytes[at] = (bytes[at] ?? 0) ^ d.xor;
+              } else if (d.kind === 'cut') {
+                bytes = bytes.subarray(0, d.at % (bytes.length + 1));
+              } else if (d.kind === 'append') {
+                bytes = Buffer.concat([bytes, d.bytes]);
+              } else if (d.kind === 'u32' && bytes.length >= HEADER_SIZE) {
+                bytes.writeUInt32LE(d.value, d.field);
+              }
             }
-          }
-          decodeOrCacheError(seal && bytes.length >= HEADER_SIZE ? reseal(bytes) : bytes);
-        },
-      ),
-      { numRuns: 1000 },
-    );
-  });
+            decodeOrCacheError(seal && bytes.length >= HEADER_SIZE ? reseal(bytes) : bytes);
+          },
+        ),
+        { numRuns: 1000 },
+      );
+    },
+    SLOW_UNDER_LOAD,
+  );
 });
 
 describe('checksums', () => {
@@ -853,16 +861,20 @@ describe('in real processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('hands V8 a code cache it accepts, in a fresh process', async () => {
-    const file = path.join(dir, 'probe.jsc');
-    const made = JSON.parse(await runNode(v8Child, ['encode', file])) as {
-      result: number;
-      v8Length: number;
-    };
-    expect(made.v8Length).toBeGreaterThan(0);
-    const ran = JSON.parse(await runNode(v8Child, ['run', file])) as Record<string, unknown>;
-    expect(ran).toEqual({ v8Rejected: false, hasV8: true, cachedDataRejected: false, result: made.result });
-  });
+  it(
+    'hands V8 a code cache it accepts, in a fresh process',
+    async () => {
+      const file = path.join(dir, 'probe.jsc');
+      const made = JSON.parse(await runNode(v8Child, ['encode', file])) as {
+        result: number;
+        v8Length: number;
+      };
+      expect(made.v8Length).toBeGreaterThan(0);
+      const ran = JSON.parse(await runNode(v8Child, ['run', file])) as Record<string, unknown>;
+      expect(ran).toEqual({ v8Rejected: false, hasV8: true, cachedDataRejected: false, result: made.result });
+    },
+    SLOW_UNDER_LOAD,
+  );
 
   it('keeps a code cache made under other V8 flags away from V8', async () => {
     const file = path.join(dir, 'probe.jsc');

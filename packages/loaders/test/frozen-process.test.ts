@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { runNode } from './helpers.js';
+import { runNode, SLOW_UNDER_LOAD } from './helpers.js';
 
 /** Run the probe to the end in a fresh `node [extraFlags]`; its JSON line. */
 async function probe(args: string[], extraFlags: string[] = []): Promise<Record<string, unknown>> {
@@ -21,12 +21,16 @@ describe('frozen bundles in fresh processes', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('hands V8 the bundle’s code cache, and V8 takes it', async () => {
-    const file = path.join(dir, 'probe.frozen');
-    const made = await probe(['freeze', file]);
-    const ran = await probe(['run', file]);
-    expect(ran).toEqual({ v8Usable: true, hasV8: true, cachedDataRejected: false, result: made.result });
-  });
+  it(
+    'hands V8 the bundle’s code cache, and V8 takes it',
+    async () => {
+      const file = path.join(dir, 'probe.frozen');
+      const made = await probe(['freeze', file]);
+      const ran = await probe(['run', file]);
+      expect(ran).toEqual({ v8Usable: true, hasV8: true, cachedDataRejected: false, result: made.result });
+    },
+    SLOW_UNDER_LOAD,
+  );
 
   it('keeps a code cache made under other V8 flags away from V8, and runs the code', async () => {
     const file = path.join(dir, 'probe.frozen');

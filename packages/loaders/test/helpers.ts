@@ -18,6 +18,12 @@ export function thrownBy<E = Error & Record<string, unknown>>(fn: () => unknown)
 }
 
 /** Lets a plain `node` import the TypeScript sources (see compiled-cache/ts-hooks.mjs). */
+/**
+ * The timeout of a test that starts fresh processes or runs a long property: enough for a loaded
+ * 2-core machine (the suite's default of 20 s is not, when turbo runs every package at once).
+ */
+export const SLOW_UNDER_LOAD = 90_000;
+
 export const childFlags = [
   '--conditions=@importlib/source',
   '--import',
