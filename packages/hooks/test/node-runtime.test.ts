@@ -219,6 +219,8 @@ describe('default-import interop', () => {
       const babel = system.importModule('babel');
       expect(seen.babel, name).toBe(babel); // module.exports, not its .default
       expect(seen.babelNs?.default, name).toBe(babel);
+      // Node lists __esModule among a CommonJS module's exports when the module defines it.
+      expect(Object.keys(seen.babelNs as object).sort(), name).toEqual(['__esModule', 'default', 'named']);
       expect((seen.plain as unknown as () => string)(), name).toBe('called');
       expect(seen.esm, name).toBe('esm default');
       expect(seen.json, name).toEqual({ __esModule: true, default: 'spoofed', real: true });
@@ -261,7 +263,9 @@ describe('default-import interop', () => {
     });
     const babel = system.importModule('babel') as Exports;
     const load = (name: string) => (system.importModule(name) as { load: () => Promise<Exports> }).load();
-    expect((await load('dynm')).default).toBe(babel);
+    const nodeNs = await load('dynm');
+    expect(nodeNs.default).toBe(babel);
+    expect(Object.keys(nodeNs).sort()).toEqual(['__esModule', 'default', 'named']);
     expect((await load('dynt')).default).toBe('inner');
   });
 });

@@ -32,7 +32,7 @@ function loadSwc(): Swc {
  * transpiled code changes for the same source, or old compiled files would still be taken as fresh
  * and run the old code (Python bumps its MAGIC for the same reason).
  */
-export const TRANSFORM_REVISION = 3;
+export const TRANSFORM_REVISION = 4;
 
 /**
  * A short key of the options that change the transpiled code, `''` for the defaults. Compiled files
@@ -165,6 +165,12 @@ const SWC_INTEROP_TESTS: readonly (readonly [string, string])[] = [
   [
     'function _interop_require_wildcard(obj, nodeInterop) {\n    if (!nodeInterop && obj && obj.__esModule) return obj;',
     `function _interop_require_wildcard(obj, nodeInterop) {\n    if (!nodeInterop && ${RUNTIME_HELPERS}.isModule(obj)) return ${RUNTIME_HELPERS}.namespace(obj);`,
+  ],
+  // Node's namespace of a CommonJS module lists `__esModule` when the module defines it (its export
+  // detection sees `Object.defineProperty(exports, "__esModule", …)`), enumerable or not.
+  [
+    '    newObj.default = obj;\n',
+    '    newObj.default = obj; if (Object.prototype.hasOwnProperty.call(obj, "__esModule")) newObj.__esModule = obj.__esModule;\n',
   ],
 ];
 
