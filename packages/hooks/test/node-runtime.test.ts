@@ -172,6 +172,21 @@ describe('type-only re-exports of TypeScript sources', () => {
   });
 });
 
+describe('export * from a submodule of the same name', () => {
+  it("exports the submodule's own export, not the submodule bound on the package", () => {
+    const { system } = project({
+      'pkg/index.ts': "export * from './memo.js';\nexport * from './other.js';",
+      'pkg/memo.ts': 'export function memo() { return "fn"; }',
+      'pkg/other.js': 'export const other = 1;',
+      'user.mjs': "import { memo } from './pkg/index.ts';\nexport const called = memo();",
+    });
+    const pkg = system.importModule('pkg') as { memo: () => string; other: number };
+    expect(pkg.memo()).toBe('fn');
+    expect(pkg.other).toBe(1);
+    expect((system.importModule('user') as Exports).called).toBe('fn');
+  });
+});
+
 describe('an enumerable property on Object.prototype', () => {
   it('does not break modules with several named exports', () => {
     const { system } = project({
