@@ -172,6 +172,21 @@ describe('type-only re-exports of TypeScript sources', () => {
   });
 });
 
+describe('export * from a submodule of the same name', () => {
+  it("exports the submodule's own export, not the submodule bound on the package", () => {
+    const { system } = project({
+      'pkg/index.ts': "export * from './memo.js';\nexport * from './other.js';",
+      'pkg/memo.ts': 'export function memo() { return "fn"; }',
+      'pkg/other.js': 'export const other = 1;',
+      'user.mjs': "import { memo } from './pkg/index.ts';\nexport const called = memo();",
+    });
+    const pkg = system.importModule('pkg') as { memo: () => string; other: number };
+    expect(pkg.memo()).toBe('fn');
+    expect(pkg.other).toBe(1);
+    expect((system.importModule('user') as Exports).called).toBe('fn');
+  });
+});
+
 describe('an enumerable property on Object.prototype', () => {
   it('does not break modules with several named exports', () => {
     const { system } = project({
@@ -219,6 +234,8 @@ describe('default-import interop', () => {
       const babel = system.importModule('babel');
       expect(seen.babel, name).toBe(babel); // module.exports, not its .default
       expect(seen.babelNs?.default, name).toBe(babel);
+      // Node lists __esModule among a CommonJS module's exports when the module defines it.
+      expect(Object.keys(seen.babelNs as object).sort(), name).toEqual(['__esModule', 'default', 'named']);
       expect((seen.plain as unknown as () => string)(), name).toBe('called');
       expect(seen.esm, name).toBe('esm default');
       expect(seen.json, name).toEqual({ __esModule: true, default: 'spoofed', real: true });
@@ -261,7 +278,9 @@ describe('default-import interop', () => {
     });
     const babel = system.importModule('babel') as Exports;
     const load = (name: string) => (system.importModule(name) as { load: () => Promise<Exports> }).load();
-    expect((await load('dynm')).default).toBe(babel);
+    const nodeNs = await load('dynm');
+    expect(nodeNs.default).toBe(babel);
+    expect(Object.keys(nodeNs).sort()).toEqual(['__esModule', 'default', 'named']);
     expect((await load('dynt')).default).toBe('inner');
   });
 });

@@ -664,6 +664,8 @@ function namespaceOf(value: unknown, nodeInterop: boolean): unknown {
     const namespace: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) namespace[key] = (value as Record<string, unknown>)[key];
     namespace.default = value;
+    if (nodeInterop && hasOwn(value, '__esModule'))
+      namespace.__esModule = (value as { __esModule?: unknown }).__esModule;
     return namespace;
   }
   return { default: value };

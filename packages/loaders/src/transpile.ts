@@ -32,7 +32,7 @@ function loadSwc(): Swc {
  * transpiled code changes for the same source, or old compiled files would still be taken as fresh
  * and run the old code (Python bumps its MAGIC for the same reason).
  */
-export const TRANSFORM_REVISION = 3;
+export const TRANSFORM_REVISION = 5;
 
 /**
  * A short key of the options that change the transpiled code, `''` for the defaults. Compiled files
@@ -154,6 +154,14 @@ const SWC_EXPORT_LOOP = 'for(var name in all)Object.defineProperty(';
 const OWN_EXPORT_LOOP =
   'for(var name in all)if (Object.prototype.hasOwnProperty.call(all, name)) Object.defineProperty(';
 
+// swc's `_export_star` skips a name the exports already own. A package's own submodule is bound on
+// it (Python's `pkg.sub`) as a non-enumerable property, not an export: `export * from './sub.js'`
+// must still export `sub`'s own `sub` (zod's `memoizer`), as Node does and as Python's `from .sub
+// import *` rebinds the name. Only enumerable or fixed properties (exports, `__esModule`) are kept.
+const SWC_STAR_TEST = 'if (k !== "default" && !Object.prototype.hasOwnProperty.call(to, k)) {';
+const STAR_TEST =
+  'if (k !== "default" && (!Object.prototype.hasOwnProperty.call(to, k) || !Object.prototype.propertyIsEnumerable.call(to, k) && Object.getOwnPropertyDescriptor(to, k).configurable)) {';
+
 // The default-import interop helpers swc inlines. In a file that follows Node's interop, the test
 // "is this an ES module" is the runtime's (`__esModule`, which Babel's CommonJS output sets too,
 // is not what Node looks at). Same lines, so the source map still holds.
@@ -165,6 +173,12 @@ const SWC_INTEROP_TESTS: readonly (readonly [string, string])[] = [
   [
     'function _interop_require_wildcard(obj, nodeInterop) {\n    if (!nodeInterop && obj && obj.__esModule) return obj;',
     `function _interop_require_wildcard(obj, nodeInterop) {\n    if (!nodeInterop && ${RUNTIME_HELPERS}.isModule(obj)) return ${RUNTIME_HELPERS}.namespace(obj);`,
+  ],
+  // Node's namespace of a CommonJS module lists `__esModule` when the module defines it (its export
+  // detection sees `Object.defineProperty(exports, "__esModule", …)`), enumerable or not.
+  [
+    '    newObj.default = obj;\n',
+    '    newObj.default = obj; if (Object.prototype.hasOwnProperty.call(obj, "__esModule")) newObj.__esModule = obj.__esModule;\n',
   ],
 ];
 
@@ -248,6 +262,7 @@ export function transpile(
     code = code.replace(SWC_DYNAMIC_IMPORT, `=>${DYNAMIC_IMPORT}((`);
   if (code.includes('enumerable: true,')) code = code.replace(SWC_EXPORT_GETTER, '$1 configurable: true,$2');
   if (code.includes(SWC_EXPORT_LOOP)) code = code.replace(SWC_EXPORT_LOOP, OWN_EXPORT_LOOP);
+  if (code.includes(SWC_STAR_TEST)) code = code.replace(SWC_STAR_TEST, STAR_TEST);
   // Default-import interop: TypeScript's esModuleInterop for TypeScript (and JSX) files, which is what
   // swc's helpers do; Node's for JavaScript files.
   if (!typescript && suffix !== '.jsx' && code.includes('.__esModule'))
