@@ -5,6 +5,7 @@
 // the test, so nothing is fetched.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { isModuleNamespaceObject } from 'node:util/types';
 import { describe, expect, it } from 'vitest';
 
 import { RequireAsyncError, type ModuleType } from '@importlib/core';
@@ -214,5 +215,19 @@ describe('ES modules of installed packages imported by an ES module of the proje
     const uses = (await system.importModuleAsync('uses')) as { ns: unknown; answer: number };
     expect(uses.answer).toBe(42);
     expect(uses.ns).toBe(await system.importModuleAsync('tla'));
+    expect(isModuleNamespaceObject(uses.ns)).toBe(true); // Node's own, not a test runner's wrapper
+  });
+});
+
+describe('an ES module package with a default export, imported on the async path', () => {
+  it("gives Node's namespace: its default is the default export", async () => {
+    const root = installed();
+    const src = tree(root, { 'uses.mjs': "import * as ns from 'esm-only';\nexport { ns };\n" }, 'src-');
+    const uses = (await createImportSystem({ path: [src] }).importModuleAsync('uses')) as {
+      ns: Record<string, unknown>;
+    };
+    expect(isModuleNamespaceObject(uses.ns)).toBe(true);
+    expect(Object.keys(uses.ns).sort()).toEqual(['default', 'named']);
+    expect(uses.ns.default).toBe('the default');
   });
 });

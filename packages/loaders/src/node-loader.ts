@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 
 import { getAttr, ModuleSpec, RequireAsyncError, type ModuleType } from '@importlib/core';
 
-import { isEsmFile } from './node-resolve.js';
+import { isEsmFile, nodeImport } from './node-resolve.js';
 import { ValueFileLoader } from './value-loader.js';
 
 /** A spec's `loaderState` for a package whose `import` condition names another file than `require`. */
@@ -48,7 +48,7 @@ export class NodeRequireLoader extends ValueFileLoader {
       const state = spec instanceof ModuleSpec ? (spec.loaderState as Partial<NodeEntryState> | null) : null;
       const file = typeof state?.importPath === 'string' ? state.importPath : this.path;
       if (isEsmFile(file)) {
-        return import(pathToFileURL(file).href).then((namespace: unknown) =>
+        return nodeImport(pathToFileURL(file).href).then((namespace: unknown) =>
           this.replaceEntry(name, namespace),
         );
       }

@@ -13,8 +13,9 @@
  * Must not import anything but `@importlib/core`, `resolve.exports` and node built-ins.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
+import Module, { createRequire, isBuiltin } from 'node:module';
 import { dirname, extname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { exports as exportsOf, imports as importsOf } from 'resolve.exports';
 
@@ -192,3 +193,17 @@ export function nodeResolve(specifier: string, from: string, conditions: NodeCon
   // A folder without a package.json (a bare file tree under node_modules): Node's require finds those.
   return createRequire(from).resolve(specifier);
 }
+
+/**
+ * Node's own `import()` of `specifier` (a file URL or a builtin id). The call sits in a CommonJS
+ * module compiled by Node's own loader (`Module.prototype._compile`, as require hooks use it), so no
+ * tool rewrites it: a bundler or a test runner that transforms this package's `import()` calls
+ * (Vitest's module runner does) would hand back its own wrapper of the namespace, not Node's object.
+ */
+export const nodeImport = ((): ((specifier: string) => Promise<unknown>) => {
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'node-import.cjs');
+  const module = new Module(file) as Module & { _compile(code: string, filename: string): void };
+  module.filename = file;
+  module._compile('module.exports = (specifier) => import(specifier);', file);
+  return module.exports as (specifier: string) => Promise<unknown>;
+})();
