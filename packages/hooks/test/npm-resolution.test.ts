@@ -55,6 +55,13 @@ function installed(): string {
     'node_modules/tla/index.js': 'export const answer = await Promise.resolve(42);\n',
     'node_modules/esm-only/package.json': json({ name: 'esm-only', type: 'module', exports: './index.js' }),
     'node_modules/esm-only/index.js': "export const named = 1;\nexport default 'the default';\n",
+    'node_modules/dfn/package.json': json({
+      name: 'dfn',
+      type: 'module',
+      exports: { './addDays': { require: './addDays.cjs', import: './addDays.js' } },
+    }),
+    'node_modules/dfn/addDays.js': "export const kind = 'esm';\n",
+    'node_modules/dfn/addDays.cjs': "exports.kind = 'cjs';\n",
     'src/util.ts': 'export const util = {};\n',
   });
 }
@@ -229,5 +236,26 @@ describe('an ES module package with a default export, imported on the async path
     expect(isModuleNamespaceObject(uses.ns)).toBe(true);
     expect(Object.keys(uses.ns).sort()).toEqual(['default', 'named']);
     expect(uses.ns.default).toBe('the default');
+  });
+});
+
+describe('installed packages on the path, reached by their place', () => {
+  it("loads a submodule through the package's exports map, as Node loads pkg/sub", async () => {
+    const root = installed();
+    const nm = join(root, 'node_modules');
+    const sync = createImportSystem({ path: [nm] }).importModule('dfn.addDays');
+    expect(sync).toBe(createRequire(join(root, 'x.js'))('dfn/addDays'));
+    const async = (await createImportSystem({ path: [nm] }).importModuleAsync('dfn.addDays')) as {
+      kind: string;
+    };
+    expect(async.kind).toBe('esm');
+  });
+
+  it("gives Node's import() of a CommonJS package on the async path: its namespace", async () => {
+    const root = installed();
+    const system = createImportSystem({ path: [join(root, 'node_modules')] });
+    const ns = (await system.importModuleAsync('express')) as Record<string, unknown>;
+    expect(isModuleNamespaceObject(ns)).toBe(true);
+    expect(ns.default).toBe(createRequire(join(root, 'x.js'))('express'));
   });
 });

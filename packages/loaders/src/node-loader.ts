@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 
 import { getAttr, ModuleSpec, RequireAsyncError, type ModuleType } from '@importlib/core';
 
-import { isEsmFile, nodeImport } from './node-resolve.js';
+import { exportedFile, nodeImport } from './node-resolve.js';
 import { ValueFileLoader } from './value-loader.js';
 
 /** A spec's `loaderState` for a package whose `import` condition names another file than `require`. */
@@ -43,17 +43,17 @@ export function requireFile(name: string, file: string): unknown {
 export class NodeRequireLoader extends ValueFileLoader {
   override execModule(module: ModuleType): void | Promise<void> {
     const name = this.nameOf(module);
+    const spec = getAttr(module, '__spec__');
+    const state = spec instanceof ModuleSpec ? (spec.loaderState as Partial<NodeEntryState> | null) : null;
     if (this.system.outerImportId === null) {
-      const spec = getAttr(module, '__spec__');
-      const state = spec instanceof ModuleSpec ? (spec.loaderState as Partial<NodeEntryState> | null) : null;
-      const file = typeof state?.importPath === 'string' ? state.importPath : this.path;
-      if (isEsmFile(file)) {
-        return nodeImport(pathToFileURL(file).href).then((namespace: unknown) =>
-          this.replaceEntry(name, namespace),
-        );
-      }
+      // The async path is Node's import(): an ES module's namespace, a CommonJS module's too.
+      const file =
+        typeof state?.importPath === 'string' ? state.importPath : exportedFile(this.path, 'import');
+      return nodeImport(pathToFileURL(file).href).then((namespace: unknown) =>
+        this.replaceEntry(name, namespace),
+      );
     }
-    this.replaceEntry(name, requireFile(name, this.path));
+    this.replaceEntry(name, requireFile(name, exportedFile(this.path, 'require')));
   }
 
   override toString(): string {

@@ -137,6 +137,36 @@ export function packageEntry(
   }
 }
 
+/**
+ * The file Node loads for `file` of an installed package reached by its place rather than through
+ * the package's name (a `node_modules` folder on the path: `date-fns.addDays` is `date-fns/addDays.js`
+ * there). When the package has an `exports` map that exports that subpath (`./addDays.js`, or
+ * `./addDays`), the map's file for `conditions` is the one Node's `require('date-fns/addDays')` or
+ * `import()` would load (`addDays.cjs` for require); otherwise `file` itself.
+ */
+export function exportedFile(file: string, conditions: NodeConditions): string {
+  const scope = scopeFolder(dirname(file));
+  const json = scope === null ? null : readPackageJson(scope);
+  if (scope === null || json === null || json.exports === undefined || json.exports === null) return file;
+  const rel = file
+    .slice(scope.length + 1)
+    .split(sep)
+    .join('/');
+  const stem = rel.slice(0, rel.length - extname(rel).length);
+  const candidates = [`./${rel}`, `./${stem}`];
+  if (stem === 'index') candidates.push('.');
+  else if (stem.endsWith('/index')) candidates.push(`./${stem.slice(0, -'/index'.length)}`);
+  for (const subpath of candidates) {
+    try {
+      const entry = packageEntry(scope, json, subpath, conditions);
+      if (entry !== null && isFile(entry)) return entry;
+    } catch {
+      // not exported under this spelling
+    }
+  }
+  return file;
+}
+
 /** Split a bare specifier into its package name and `exports` subpath (`@s/p/x` → `@s/p`, `./x`). */
 function splitBare(specifier: string): [name: string, subpath: string] {
   const parts = specifier.split('/');
