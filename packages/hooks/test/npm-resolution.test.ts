@@ -62,6 +62,18 @@ function installed(): string {
     }),
     'node_modules/dfn/addDays.js': "export const kind = 'esm';\n",
     'node_modules/dfn/addDays.cjs': "exports.kind = 'cjs';\n",
+    'node_modules/tb/package.json': json({
+      name: 'tb',
+      exports: {
+        '.': { require: './cjs/index.js', import: './esm/index.mjs' },
+        './value': { require: './cjs/value.js', import: './esm/value.mjs' },
+      },
+    }),
+    'node_modules/tb/cjs/index.js': "exports.kind = 'cjs';\n",
+    'node_modules/tb/esm/index.mjs': "export const kind = 'esm';\n",
+    'node_modules/tb/cjs/value.js': "exports.value = 'cjs';\n",
+    'node_modules/tb/esm/value.mjs': "export const value = 'esm';\n",
+    'node_modules/tb/value/package.json': json({ main: '../cjs/value.js' }),
     'src/util.ts': 'export const util = {};\n',
   });
 }
@@ -249,6 +261,20 @@ describe('installed packages on the path, reached by their place', () => {
       kind: string;
     };
     expect(async.kind).toBe('esm');
+  });
+
+  it("loads a package folder inside a package (its own package.json) through the outer package's exports", async () => {
+    const root = installed();
+    const nm = join(root, 'node_modules');
+    expect(createImportSystem({ path: [nm] }).importModule('tb.value')).toBe(
+      createRequire(join(root, 'x.js'))('tb/value'),
+    );
+    const async = (await createImportSystem({ path: [nm] }).importModuleAsync('tb.value')) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(async)).toEqual(['value']);
+    expect(async.value).toBe('esm');
   });
 
   it("gives Node's import() of a CommonJS package on the async path: its namespace", async () => {

@@ -45,15 +45,17 @@ export class NodeRequireLoader extends ValueFileLoader {
     const name = this.nameOf(module);
     const spec = getAttr(module, '__spec__');
     const state = spec instanceof ModuleSpec ? (spec.loaderState as Partial<NodeEntryState> | null) : null;
+    const locations = spec instanceof ModuleSpec ? spec.submoduleSearchLocations : null;
+    const folder = Array.isArray(locations) && typeof locations[0] === 'string' ? locations[0] : undefined;
     if (this.system.outerImportId === null) {
       // The async path is Node's import(): an ES module's namespace, a CommonJS module's too.
       const file =
-        typeof state?.importPath === 'string' ? state.importPath : exportedFile(this.path, 'import');
+        typeof state?.importPath === 'string' ? state.importPath : exportedFile(this.path, 'import', folder);
       return nodeImport(pathToFileURL(file).href).then((namespace: unknown) =>
         this.replaceEntry(name, namespace),
       );
     }
-    this.replaceEntry(name, requireFile(name, exportedFile(this.path, 'require')));
+    this.replaceEntry(name, requireFile(name, exportedFile(this.path, 'require', folder)));
   }
 
   override toString(): string {

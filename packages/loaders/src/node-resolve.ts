@@ -141,11 +141,12 @@ export function packageEntry(
  * The file Node loads for `file` of an installed package reached by its place rather than through
  * the package's name (a `node_modules` folder on the path: `date-fns.addDays` is `date-fns/addDays.js`
  * there). When the package has an `exports` map that exports that subpath (`./addDays.js`, or
- * `./addDays`), the map's file for `conditions` is the one Node's `require('date-fns/addDays')` or
- * `import()` would load (`addDays.cjs` for require); otherwise `file` itself.
+ * `./addDays`; for a package, its `folder`), the map's file for `conditions` is the one Node's
+ * `require('date-fns/addDays')` or `import()` would load (`addDays.cjs` for require); otherwise
+ * `file` itself.
  */
-export function exportedFile(file: string, conditions: NodeConditions): string {
-  const scope = scopeFolder(dirname(file));
+export function exportedFile(file: string, conditions: NodeConditions, folder?: string): string {
+  const scope = scopeFolder(dirname(folder ?? file));
   const json = scope === null ? null : readPackageJson(scope);
   if (scope === null || json === null || json.exports === undefined || json.exports === null) return file;
   const rel = file
@@ -154,6 +155,16 @@ export function exportedFile(file: string, conditions: NodeConditions): string {
     .join('/');
   const stem = rel.slice(0, rel.length - extname(rel).length);
   const candidates = [`./${rel}`, `./${stem}`];
+  // A package folder inside the package (`@sinclair/typebox/value/` with a package.json of its own):
+  // Node's `pkg/value` is the map's `./value`.
+  if (folder !== undefined && folder.startsWith(scope + sep)) {
+    candidates.unshift(
+      `./${folder
+        .slice(scope.length + 1)
+        .split(sep)
+        .join('/')}`,
+    );
+  }
   if (stem === 'index') candidates.push('.');
   else if (stem.endsWith('/index')) candidates.push(`./${stem.slice(0, -'/index'.length)}`);
   for (const subpath of candidates) {

@@ -472,12 +472,15 @@ export function createModuleScope(
     const target = resolveSpecifier(specifier, name, pkg, file);
     if (systemFirst(target)) {
       try {
-        const value =
-          target.kind === 'bare'
-            ? asModuleCode(system, target.name, () => system.importModule(target.name))
-            : system.importModule(target.name);
+        if (target.kind !== 'bare') {
+          const value = system.importModule(target.name);
+          addChild(target.name);
+          return value;
+        }
+        const value = asModuleCode(system, target.name, () => system.importModule(target.name));
         addChild(target.name);
-        return value;
+        // An installed ES module the system had Node require(): an ES module importer sees its own keys.
+        return esModules.has(module) ? importedView(value) : value;
       } catch (error) {
         if (!mayFallBack(target, error)) throw error;
       }
