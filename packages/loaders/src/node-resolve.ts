@@ -9,8 +9,6 @@
  * Also here: whether a file is an ES module to Node (`.mjs`, or `.js` under a `"type": "module"`
  * package.json), and a package folder's entry. package.json files are read once per process and kept
  * (as Node keeps them).
- *
- * Must not import anything but `@importlib/core`, `resolve.exports` and node built-ins.
  */
 import { readFileSync, statSync } from 'node:fs';
 import Module, { createRequire, isBuiltin } from 'node:module';
@@ -18,8 +16,6 @@ import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { exports as exportsOf, imports as importsOf } from 'resolve.exports';
-
-import { packageTypeOf } from './module-format.js';
 
 /** Which of Node's loaders a resolution is for. */
 export type NodeConditions = 'require' | 'import';
@@ -71,13 +67,15 @@ function scopeFolder(folder: string): string | null {
 }
 
 /**
- * Whether Node runs the JavaScript file `file` as an ES module: `.mjs`, or `.js` in a package whose
- * `type` is `module` (`packageTypeOf`, shared with the transpiler). Everything else is CommonJS.
+ * Whether `file` is an ES module to Node: `.mjs` (and `.mts`), or `.js` (and `.ts`, `.jsx`, `.tsx`) in a
+ * package whose `type` is `module`. `.cjs`, `.cts` and everything else are CommonJS.
  */
 export function isEsmFile(file: string): boolean {
   const ext = extname(file);
-  if (ext === '.mjs') return true;
-  return ext === '.js' && packageTypeOf(file) === 'module';
+  if (ext === '.mjs' || ext === '.mts') return true;
+  if (ext !== '.js' && ext !== '.ts' && ext !== '.jsx' && ext !== '.tsx') return false;
+  const scope = scopeFolder(dirname(file));
+  return scope !== null && readPackageJson(scope)?.type === 'module';
 }
 
 /** Whether `file` lies inside a `node_modules` folder (an installed package's file). */

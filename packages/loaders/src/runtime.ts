@@ -46,8 +46,17 @@ export type ModuleFunction = (
 export interface RuntimeHelpers {
   /** Record that `exports` belongs to an ES module (for Node's default-import interop). */
   markModule(exports: object): void;
-  /** Whether `value` is the exports of an ES module (Node's interop: its default import is `.default`). */
+  /**
+   * Whether `value` is an ES module's exports, or the namespace of one Node loaded (Node's interop:
+   * its default import is `.default`, and it is its own namespace).
+   */
   isModule(value: unknown): boolean;
+  /**
+   * The namespace `import * as` gives of an ES module (one {@link isModule} accepts): the module
+   * itself, except Node's `require(esm)` namespace of a module with a default export, which carries an
+   * `__esModule` key that Node's `import` does not show: a view without it (one per namespace).
+   */
+  namespace(value: object): object;
   /**
    * Drop the re-exported names (`name, source, key` triples) whose source module has no `key`: in a
    * TypeScript file they named types only, which `tsc` drops (swc cannot tell without type information).
@@ -60,17 +69,37 @@ const esModules = new WeakSet<object>();
 const requireHere = createRequire(import.meta.url);
 const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
 
+const namespaceViews = new WeakMap<object, object>();
+
+/** See {@link RuntimeHelpers.namespace}. */
+function importNamespace(value: object): object {
+  if (!isModuleNamespaceObject(value) || !hasOwn(value, '__esModule')) return value;
+  let view = namespaceViews.get(value);
+  if (view === undefined) {
+    const live: PropertyDescriptorMap = {};
+    for (const key of Object.keys(value)) {
+      if (key === '__esModule') continue;
+      live[key] = { get: () => (value as Record<string, unknown>)[key], enumerable: true };
+    }
+    live[Symbol.toStringTag] = { value: 'Module' };
+    view = Object.preventExtensions(Object.create(null, live) as object);
+    namespaceViews.set(value, view);
+  }
+  return view;
+}
+
 /** @internal The helpers every module body gets (one object for the process: no state per module). */
 export const runtimeHelpers: RuntimeHelpers = Object.freeze({
   markModule(exports: object): void {
     esModules.add(exports);
   },
   isModule(value: unknown): boolean {
-    return (
-      (typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      (esModules.has(value) || isModuleNamespaceObject(value))
-    );
+    if (typeof value !== 'object' && typeof value !== 'function') return false;
+    // An ES module transpiled here, or one Node loaded itself (its namespace, from `require(esm)`).
+    return value !== null && (esModules.has(value) || isModuleNamespaceObject(value));
+  },
+  namespace(value: object): object {
+    return importNamespace(value);
   },
   pruneTypeExports(exports: object, entries: readonly unknown[]): void {
     for (let i = 0; i + 2 < entries.length; i += 3) {
@@ -632,8 +661,8 @@ const TS_INTEROP = /\.(?:[cm]?tsx?|jsx)$/i;
  */
 function namespaceOf(value: unknown, nodeInterop: boolean): unknown {
   if ((typeof value === 'object' || typeof value === 'function') && value !== null) {
-    // Node's own namespace (an ES module Node loaded): exactly Node's keys, nothing added.
-    if (isModuleNamespaceObject(value)) return value;
+    // Node's own namespace (an ES module Node loaded): exactly the keys Node's import gives.
+    if (isModuleNamespaceObject(value)) return importNamespace(value);
     if (nodeInterop ? esModules.has(value) : (value as { __esModule?: unknown }).__esModule) return value;
     const namespace: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) namespace[key] = (value as Record<string, unknown>)[key];
