@@ -5,6 +5,7 @@
 // the test, so nothing is fetched.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { isModuleNamespaceObject } from 'node:util/types';
 import { describe, expect, it } from 'vitest';
 
 import { RequireAsyncError, type ModuleType } from '@importlib/core';
@@ -54,6 +55,25 @@ function installed(): string {
     'node_modules/tla/index.js': 'export const answer = await Promise.resolve(42);\n',
     'node_modules/esm-only/package.json': json({ name: 'esm-only', type: 'module', exports: './index.js' }),
     'node_modules/esm-only/index.js': "export const named = 1;\nexport default 'the default';\n",
+    'node_modules/dfn/package.json': json({
+      name: 'dfn',
+      type: 'module',
+      exports: { './addDays': { require: './addDays.cjs', import: './addDays.js' } },
+    }),
+    'node_modules/dfn/addDays.js': "export const kind = 'esm';\n",
+    'node_modules/dfn/addDays.cjs': "exports.kind = 'cjs';\n",
+    'node_modules/tb/package.json': json({
+      name: 'tb',
+      exports: {
+        '.': { require: './cjs/index.js', import: './esm/index.mjs' },
+        './value': { require: './cjs/value.js', import: './esm/value.mjs' },
+      },
+    }),
+    'node_modules/tb/cjs/index.js': "exports.kind = 'cjs';\n",
+    'node_modules/tb/esm/index.mjs': "export const kind = 'esm';\n",
+    'node_modules/tb/cjs/value.js': "exports.value = 'cjs';\n",
+    'node_modules/tb/esm/value.mjs': "export const value = 'esm';\n",
+    'node_modules/tb/value/package.json': json({ main: '../cjs/value.js' }),
     'src/util.ts': 'export const util = {};\n',
   });
 }
@@ -214,5 +234,54 @@ describe('ES modules of installed packages imported by an ES module of the proje
     const uses = (await system.importModuleAsync('uses')) as { ns: unknown; answer: number };
     expect(uses.answer).toBe(42);
     expect(uses.ns).toBe(await system.importModuleAsync('tla'));
+    expect(isModuleNamespaceObject(uses.ns)).toBe(true); // Node's own, not a test runner's wrapper
+  });
+});
+
+describe('an ES module package with a default export, imported on the async path', () => {
+  it("gives Node's namespace: its default is the default export", async () => {
+    const root = installed();
+    const src = tree(root, { 'uses.mjs': "import * as ns from 'esm-only';\nexport { ns };\n" }, 'src-');
+    const uses = (await createImportSystem({ path: [src] }).importModuleAsync('uses')) as {
+      ns: Record<string, unknown>;
+    };
+    expect(isModuleNamespaceObject(uses.ns)).toBe(true);
+    expect(Object.keys(uses.ns).sort()).toEqual(['default', 'named']);
+    expect(uses.ns.default).toBe('the default');
+  });
+});
+
+describe('installed packages on the path, reached by their place', () => {
+  it("loads a submodule through the package's exports map, as Node loads pkg/sub", async () => {
+    const root = installed();
+    const nm = join(root, 'node_modules');
+    const sync = createImportSystem({ path: [nm] }).importModule('dfn.addDays');
+    expect(sync).toBe(createRequire(join(root, 'x.js'))('dfn/addDays'));
+    const async = (await createImportSystem({ path: [nm] }).importModuleAsync('dfn.addDays')) as {
+      kind: string;
+    };
+    expect(async.kind).toBe('esm');
+  });
+
+  it("loads a package folder inside a package (its own package.json) through the outer package's exports", async () => {
+    const root = installed();
+    const nm = join(root, 'node_modules');
+    expect(createImportSystem({ path: [nm] }).importModule('tb.value')).toBe(
+      createRequire(join(root, 'x.js'))('tb/value'),
+    );
+    const async = (await createImportSystem({ path: [nm] }).importModuleAsync('tb.value')) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(async)).toEqual(['value']);
+    expect(async.value).toBe('esm');
+  });
+
+  it("gives Node's import() of a CommonJS package on the async path: its namespace", async () => {
+    const root = installed();
+    const system = createImportSystem({ path: [join(root, 'node_modules')] });
+    const ns = (await system.importModuleAsync('express')) as Record<string, unknown>;
+    expect(isModuleNamespaceObject(ns)).toBe(true);
+    expect(ns.default).toBe(createRequire(join(root, 'x.js'))('express'));
   });
 });

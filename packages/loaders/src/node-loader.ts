@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 
 import { getAttr, ModuleSpec, RequireAsyncError, type ModuleType } from '@importlib/core';
 
-import { isEsmFile } from './node-resolve.js';
+import { exportedFile, nodeImport } from './node-resolve.js';
 import { ValueFileLoader } from './value-loader.js';
 
 /** A spec's `loaderState` for a package whose `import` condition names another file than `require`. */
@@ -41,17 +41,19 @@ export function requireFile(name: string, file: string): unknown {
 export class NodeRequireLoader extends ValueFileLoader {
   override execModule(module: ModuleType): void | Promise<void> {
     const name = this.nameOf(module);
+    const spec = getAttr(module, '__spec__');
+    const state = spec instanceof ModuleSpec ? (spec.loaderState as Partial<NodeEntryState> | null) : null;
+    const locations = spec instanceof ModuleSpec ? spec.submoduleSearchLocations : null;
+    const folder = Array.isArray(locations) && typeof locations[0] === 'string' ? locations[0] : undefined;
     if (this.system.outerImportId === null) {
-      const spec = getAttr(module, '__spec__');
-      const state = spec instanceof ModuleSpec ? (spec.loaderState as Partial<NodeEntryState> | null) : null;
-      const file = typeof state?.importPath === 'string' ? state.importPath : this.path;
-      if (isEsmFile(file)) {
-        return import(pathToFileURL(file).href).then((namespace: unknown) =>
-          this.replaceEntry(name, namespace),
-        );
-      }
+      // The async path is Node's import(): an ES module's namespace, a CommonJS module's too.
+      const file =
+        typeof state?.importPath === 'string' ? state.importPath : exportedFile(this.path, 'import', folder);
+      return nodeImport(pathToFileURL(file).href).then((namespace: unknown) =>
+        this.replaceEntry(name, namespace),
+      );
     }
-    this.replaceEntry(name, requireFile(name, this.path));
+    this.replaceEntry(name, requireFile(name, exportedFile(this.path, 'require', folder)));
   }
 
   override toString(): string {

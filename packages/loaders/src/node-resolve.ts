@@ -11,8 +11,9 @@
  * (as Node keeps them).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
+import Module, { createRequire, isBuiltin } from 'node:module';
 import { dirname, extname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { exports as exportsOf, imports as importsOf } from 'resolve.exports';
 
@@ -134,6 +135,47 @@ export function packageEntry(
   }
 }
 
+/**
+ * The file Node loads for `file` of an installed package reached by its place rather than through
+ * the package's name (a `node_modules` folder on the path: `date-fns.addDays` is `date-fns/addDays.js`
+ * there). When the package has an `exports` map that exports that subpath (`./addDays.js`, or
+ * `./addDays`; for a package, its `folder`), the map's file for `conditions` is the one Node's
+ * `require('date-fns/addDays')` or `import()` would load (`addDays.cjs` for require); otherwise
+ * `file` itself.
+ */
+export function exportedFile(file: string, conditions: NodeConditions, folder?: string): string {
+  const scope = scopeFolder(dirname(folder ?? file));
+  const json = scope === null ? null : readPackageJson(scope);
+  if (scope === null || json === null || json.exports === undefined || json.exports === null) return file;
+  const rel = file
+    .slice(scope.length + 1)
+    .split(sep)
+    .join('/');
+  const stem = rel.slice(0, rel.length - extname(rel).length);
+  const candidates = [`./${rel}`, `./${stem}`];
+  // A package folder inside the package (`@sinclair/typebox/value/` with a package.json of its own):
+  // Node's `pkg/value` is the map's `./value`.
+  if (folder !== undefined && folder.startsWith(scope + sep)) {
+    candidates.unshift(
+      `./${folder
+        .slice(scope.length + 1)
+        .split(sep)
+        .join('/')}`,
+    );
+  }
+  if (stem === 'index') candidates.push('.');
+  else if (stem.endsWith('/index')) candidates.push(`./${stem.slice(0, -'/index'.length)}`);
+  for (const subpath of candidates) {
+    try {
+      const entry = packageEntry(scope, json, subpath, conditions);
+      if (entry !== null && isFile(entry)) return entry;
+    } catch {
+      // not exported under this spelling
+    }
+  }
+  return file;
+}
+
 /** Split a bare specifier into its package name and `exports` subpath (`@s/p/x` → `@s/p`, `./x`). */
 function splitBare(specifier: string): [name: string, subpath: string] {
   const parts = specifier.split('/');
@@ -190,3 +232,17 @@ export function nodeResolve(specifier: string, from: string, conditions: NodeCon
   // A folder without a package.json (a bare file tree under node_modules): Node's require finds those.
   return createRequire(from).resolve(specifier);
 }
+
+/**
+ * Node's own `import()` of `specifier` (a file URL or a builtin id). The call sits in a CommonJS
+ * module compiled by Node's own loader (`Module.prototype._compile`, as require hooks use it), so no
+ * tool rewrites it: a bundler or a test runner that transforms this package's `import()` calls
+ * (Vitest's module runner does) would hand back its own wrapper of the namespace, not Node's object.
+ */
+export const nodeImport = ((): ((specifier: string) => Promise<unknown>) => {
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'node-import.cjs');
+  const module = new Module(file) as Module & { _compile(code: string, filename: string): void };
+  module.filename = file;
+  module._compile('module.exports = (specifier) => import(specifier);', file);
+  return module.exports as (specifier: string) => Promise<unknown>;
+})();

@@ -20,7 +20,7 @@ import {
 } from '@importlib/core';
 
 import { requireFile } from './node-loader.js';
-import { isEsmFile, isInNodeModules, nodeResolve } from './node-resolve.js';
+import { isEsmFile, isInNodeModules, nodeImport, nodeResolve } from './node-resolve.js';
 import { resolveSpecifier, SOURCE_ENDINGS, type Target } from './specifiers.js';
 import { awaitsAtTopLevel, ESM_OPENER, ImportSyntaxError, MODULE_PARAMS } from './transpile.js';
 
@@ -501,12 +501,15 @@ export function createModuleScope(
     const target = resolveSpecifier(specifier, name, pkg, file);
     if (systemFirst(target)) {
       try {
-        const value =
-          target.kind === 'bare'
-            ? asModuleCode(system, target.name, () => system.importModule(target.name))
-            : system.importModule(target.name);
+        if (target.kind !== 'bare') {
+          const value = system.importModule(target.name);
+          addChild(target.name);
+          return value;
+        }
+        const value = asModuleCode(system, target.name, () => system.importModule(target.name));
         addChild(target.name);
-        return value;
+        // An installed ES module the system had Node require(): an ES module importer sees its own keys.
+        return esModules.has(module) ? importedView(value) : value;
       } catch (error) {
         if (!mayFallBack(target, error)) throw error;
       }
@@ -546,7 +549,7 @@ export function createModuleScope(
         continue; // the body's own require() reports it, where Node would
       }
       if (!isEsmFile(resolved) || !isInNodeModules(resolved)) continue;
-      (imported ??= new Map()).set(resolved, await import(pathToFileURL(resolved).href));
+      (imported ??= new Map()).set(resolved, await nodeImport(pathToFileURL(resolved).href));
     }
   };
 
@@ -592,10 +595,10 @@ export function createModuleScope(
     }
     // Node's own loader, with its `import` conditions: an ES module (top-level await too) as Node imports it.
     const resolved = nodeResolve(text, file, 'import');
-    if (isBuiltin(resolved)) return import(resolved);
+    if (isBuiltin(resolved)) return nodeImport(resolved);
     const owned = isInNodeModules(resolved) ? null : ownedName(system, resolved);
     if (owned !== null) return namespaceOf(await system.importModuleAsync(owned), nodeInterop);
-    return import(pathToFileURL(resolved).href);
+    return nodeImport(pathToFileURL(resolved).href);
   };
   const nodeInterop = !TS_INTEROP.test(file);
 
