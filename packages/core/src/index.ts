@@ -10,7 +10,9 @@
  * @module @importlib/core
  */
 export { ImportSystem } from './system.js';
-export type { ExecCodeModuleOptions, ImportGlobals, ImportSystemOptions } from './system.js';
+export type { ImportSystemOptions } from './system.js';
+export type { ExecCodeModuleOptions } from './exec-code-module.js';
+export type { ImportGlobals } from './import-statement.js';
 export { ModuleSpec, specFromFileLocation, specFromLoader } from './spec.js';
 export type { ModuleSpecOptions, SpecFromFileLocationOptions, SpecFromLoaderOptions } from './spec.js';
 export {
@@ -31,6 +33,7 @@ export { CodeLoader, describeObject } from './loader.js';
 export type { Loader } from './loader.js';
 export type { MetaPathFinder, PathEntryFinder, PathHook } from './finder.js';
 export { PathFinder } from './path-finder.js';
+export type { PathFinderHost } from './path-finder.js';
 export { NamespaceLoader, NamespacePath } from './namespace.js';
 export type { NamespacePathSource } from './namespace.js';
 export { GlobalImportLock, ImportTask, ModuleLock, ModuleLockTable, getCurrentTask } from './locks.js';

@@ -144,20 +144,45 @@ export function setAttr(obj: unknown, key: string, value: unknown): boolean {
   }
 }
 
-/** The setters of the submodule bindings made by {@link bindSubmodule}, by package and name. */
+/** The setters of the submodule bindings made by {@link bindSubmodule} on objects, by object and name. */
 const BINDINGS = new WeakMap<object, Map<string, (value: unknown) => void>>();
+/** The prototypes that hold the submodules bound on a module object (one per package, made on its first). */
+const BINDING_PROTOTYPES = new WeakSet<object>();
 
 /**
  * Bind the submodule `module` as the attribute `child` of its package `parent` (the
- * `setattr(parent_module, child, module)` of `_find_and_load_unlocked`). `pkg.sub` is reachable as in
- * Python, but a new binding is non-enumerable, so the package's exports (`Object.keys`, namespace
- * objects, `export *` copies) stay exactly what its code exported, as under Node. When the package's
- * code then assigns the name itself (`exports.sub = require('./sub')`), the binding becomes an
- * ordinary enumerable export, created at that moment as Node would create it. An attribute the
- * package already has (an export of that name, or an accessor it inherits) is left to
+ * `setattr(parent_module, child, module)` of `_find_and_load_unlocked`) so that `pkg.sub` is reachable
+ * as in Python while the package's exports (`Object.keys`, namespace objects, `export *` copies)
+ * stay exactly what its code exported, as under Node. On a module object the binding is a
+ * non-enumerable property of a prototype of its own, between it and `ModuleType.prototype`: not an
+ * own property, so an `export * from './sub'` helper (which skips names the target already owns) and
+ * an assignment `exports.sub = …` both create the export as Node would. On any other object (a
+ * package that replaced its entry) it is a non-enumerable own accessor whose setter turns an
+ * assignment into an ordinary export. An own attribute of that name (an export) is left to
  * {@link setAttr}, which keeps its enumerability. Returns `false` when the object refuses it.
  */
 export function bindSubmodule(parent: unknown, child: string, module: unknown): boolean {
+  if (!(parent instanceof ModuleType)) return bindOnObject(parent, child, module);
+  if (Object.prototype.hasOwnProperty.call(parent, child)) return setAttr(parent, child, module);
+  let holder = Object.getPrototypeOf(parent) as object;
+  if (!BINDING_PROTOTYPES.has(holder)) {
+    // An accessor of a ModuleType subclass: leave it to setAttr, as Python's setattr calls it.
+    if (findAttr(parent, child) !== undefined) return setAttr(parent, child, module);
+    const created = Object.create(holder) as object;
+    if (!Reflect.setPrototypeOf(parent, created)) return false; // frozen, sealed, or a refusing proxy
+    BINDING_PROTOTYPES.add(created);
+    holder = created;
+  }
+  return Reflect.defineProperty(holder, child, {
+    value: module,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+/** {@link bindSubmodule} on an object that is not a module: a non-enumerable own accessor. */
+function bindOnObject(parent: unknown, child: string, module: unknown): boolean {
   if ((typeof parent !== 'object' && typeof parent !== 'function') || parent === null) return false;
   let bindings = BINDINGS.get(parent);
   const own = Object.getOwnPropertyDescriptor(parent, child);
@@ -173,15 +198,8 @@ export function bindSubmodule(parent: unknown, child: string, module: unknown): 
     Object.defineProperty(receiver, child, { value, writable: true, enumerable: true, configurable: true });
   };
   try {
-    if (
-      !Reflect.defineProperty(parent, child, {
-        get: () => module,
-        set: setter,
-        enumerable: false,
-        configurable: true,
-      })
-    )
-      return false;
+    const descriptor = { get: () => module, set: setter, enumerable: false, configurable: true };
+    if (!Reflect.defineProperty(parent, child, descriptor)) return false;
   } catch {
     return false; // a proxy whose defineProperty trap throws
   }

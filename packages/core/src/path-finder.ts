@@ -6,22 +6,43 @@
  *
  * It never touches the file system itself: path hooks and their finders do.
  */
+import { isAbsolute } from 'node:path';
+
 import { ImportError, ImportStateError } from './errors.js';
-import type { MetaPathFinder, PathEntryFinder } from './finder.js';
+import type { MetaPathFinder, PathEntryFinder, PathHook } from './finder.js';
 import { describeObject } from './loader.js';
 import { getAttr, type ModuleType } from './module.js';
 import { NamespacePath } from './namespace.js';
-import { isAbsolute } from 'node:path';
 import { ModuleSpec, specFromLoader } from './spec.js';
-import type { ImportSystem } from './system.js';
+import type { ImportEvent, ImportWarningEvent } from './trace.js';
+
+/**
+ * What a {@link PathFinder} uses of its system: the path state it walks and caches into, the registry
+ * (for a parent package's `__path__`) and the system's tracing. An `ImportSystem` is one.
+ */
+export interface PathFinderHost {
+  /** The search path (`sys.path`), walked for a top-level name. */
+  readonly path: string[];
+  /** The path hooks (`sys.path_hooks`), asked for a path entry not in the cache. */
+  readonly pathHooks: PathHook[];
+  /** The finder of each path entry seen (`sys.path_importer_cache`). */
+  readonly pathImporterCache: Map<string, PathEntryFinder | null>;
+  /** The registry (`sys.modules`). */
+  readonly modules: Map<string, unknown>;
+  /** `true` when a tracer listens. */
+  readonly tracing: boolean;
+  trace(event: ImportEvent): void;
+  warn(category: ImportWarningEvent['category'], message: string, name?: string): void;
+  verbose(level: 1 | 2, message: string, name?: string): void;
+}
 
 /** The finder on `system.metaPath` that searches path entries through path hooks. */
 export class PathFinder implements MetaPathFinder {
-  readonly #system: ImportSystem;
+  readonly #system: PathFinderHost;
   /** Bumped by {@link invalidateCaches}: namespace `__path__`s recompute when it changes. */
   #epoch = 0;
 
-  constructor(system: ImportSystem) {
+  constructor(system: PathFinderHost) {
     this.#system = system;
   }
 

@@ -12,9 +12,12 @@ import {
   ModuleNotFoundError,
   ModuleSpec,
   NamespacePath,
+  PathFinder,
+  type ImportEvent,
   type Loader,
   type MetaPathFinder,
   type PathEntryFinder,
+  type PathFinderHost,
   type PathHook,
 } from '@importlib/core';
 
@@ -524,5 +527,29 @@ describe('invalidateCaches', () => {
     expect(counts).toEqual(['other']);
     expect(finder.invalidated).toBe(1);
     expect(system.pathImporterCache.has('/none')).toBe(false);
+  });
+});
+
+describe('PathFinder over a host that is not an ImportSystem (PathFinderHost)', () => {
+  it('walks the host path through its hooks, caches the finder and reports through its tracing', () => {
+    const events: ImportEvent[] = [];
+    const system = new ImportSystem(); // only to build the memory finders' loaders
+    const host: PathFinderHost = {
+      path: ['/h'],
+      pathHooks: [],
+      pathImporterCache: new Map(),
+      modules: new Map(),
+      tracing: true,
+      trace: (event) => void events.push(event),
+      warn: () => undefined,
+      verbose: () => undefined,
+    };
+    host.pathHooks.push(memoryPathHook(system, { '/h': { mod: () => undefined } }));
+    const finder = new PathFinder(host);
+    const spec = finder.findSpec('mod');
+    expect(spec?.origin).toBe('/h/mod');
+    expect(host.pathImporterCache.get('/h')).toBeInstanceOf(MemoryEntryFinder);
+    expect(events).toContainEqual({ type: 'trying', name: 'mod', where: '/h' });
+    expect(finder.findSpec('missing')).toBeNull();
   });
 });

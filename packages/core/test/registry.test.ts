@@ -428,7 +428,8 @@ describe('binding on the parent (_find_and_load_unlocked: setattr(parent_module)
     expect(parent.b).toBe(child);
     expect(parent.b).toBe(system.modules.get('a.b'));
     expect(Object.keys(parent)).toEqual([]);
-    expect(Object.getOwnPropertyDescriptor(parent, 'b')?.enumerable).toBe(false);
+    expect(Object.prototype.hasOwnProperty.call(parent, 'b')).toBe(false); // not an own export
+    expect('b' in parent).toBe(true);
   });
 
   it('keeps the exports of the package as its code made them (keys, spread, an export-star copy)', () => {
@@ -467,6 +468,27 @@ describe('binding on the parent (_find_and_load_unlocked: setattr(parent_module)
       enumerable: true,
       writable: true,
     });
+  });
+
+  it("lets an `export * from './memo'` give the package memo's own export memo (zod's core.memoizer)", () => {
+    // What swc's _export_star does: copy each key the target does not own yet, as a getter.
+    const exportStar = (from: Record<string, unknown>, to: object): void => {
+      for (const key of Object.keys(from)) {
+        if (key === 'default' || Object.prototype.hasOwnProperty.call(to, key)) continue;
+        Object.defineProperty(to, key, { enumerable: true, get: () => from[key] });
+      }
+    };
+    const memo = (): string => 'memoized';
+    const { system } = memorySystem({
+      a: {
+        package: true,
+        body: (m, sys) => exportStar(sys.importModule('a.memo') as Record<string, unknown>, m),
+      },
+      'a.memo': (m) => void (m.memo = memo),
+    });
+    const parent = system.importModule('a') as ModuleType;
+    expect(parent.memo).toBe(memo);
+    expect(Object.keys(parent)).toEqual(['memo']);
   });
 
   it('lets the package redefine the bound name as an export getter (a transpiled re-export)', () => {

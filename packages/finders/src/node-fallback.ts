@@ -5,8 +5,6 @@
  * how `system.importModule('lodash')` finds an npm dependency, and `importModule('fs')` Node's `fs`.
  * Module code never gets here: what the system does not own, it resolves with Node from the importing
  * file (see the loaders' module runtime).
- *
- * Must not import anything but `@importlib/core`, `@importlib/loaders` and node built-ins.
  */
 import { createRequire, isBuiltin } from 'node:module';
 import { resolve } from 'node:path';

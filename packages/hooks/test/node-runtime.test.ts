@@ -225,6 +225,26 @@ describe('default-import interop', () => {
     }
   });
 
+  it('takes an ES module that Node loads itself (an npm dependency) as an ES module', () => {
+    const { system } = project({
+      'node_modules/esm-dep/package.json': '{"name": "esm-dep", "type": "module", "exports": "./index.js"}',
+      'node_modules/esm-dep/index.js':
+        'export default function hi() { return "hi"; }\nexport const named = 1;',
+      'app.mjs': [
+        "import hi, * as ns from 'esm-dep';",
+        'export const seen = [hi(), ns.default === hi, ns.named, Object.keys(ns), Object.prototype.toString.call(ns)];',
+      ].join('\n'),
+    });
+    // Exactly the keys of Node's import (its require(esm) adds __esModule), a namespace still.
+    expect((system.importModule('app') as Exports).seen).toEqual([
+      'hi',
+      true,
+      1,
+      ['default', 'named'],
+      '[object Module]',
+    ]);
+  });
+
   it("follows TypeScript's esModuleInterop in .ts files", () => {
     const { system } = project({ ...files, 'typed.ts': importer });
     const { seen } = system.importModule('typed') as { seen: Record<string, unknown> };

@@ -9,8 +9,6 @@
  * requires those from 20.19 and 22.12 on, which is why `engines` says so). On the async path (no outer
  * synchronous import is running) an ES module is loaded with Node's `import()`, so top-level `await`
  * works and the entry is Node's namespace object itself, with exactly Node's keys.
- *
- * Must not import anything but `@importlib/core` and node built-ins.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';

@@ -9,8 +9,6 @@
  * Also here: whether a file is an ES module to Node (`.mjs`, or `.js` under a `"type": "module"`
  * package.json), and a package folder's entry. package.json files are read once per process and kept
  * (as Node keeps them).
- *
- * Must not import anything but `@importlib/core`, `resolve.exports` and node built-ins.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';

@@ -14,7 +14,7 @@ import vm from 'node:vm';
 import { ErrorCodes, ImportError } from '@importlib/core';
 import type * as SwcModule from '@swc/core';
 
-import { packageTypeOf } from './module-format.js';
+import { isEsmFile } from './node-resolve.js';
 
 type Swc = typeof SwcModule;
 
@@ -32,7 +32,7 @@ function loadSwc(): Swc {
  * transpiled code changes for the same source, or old compiled files would still be taken as fresh
  * and run the old code (Python bumps its MAGIC for the same reason).
  */
-export const TRANSFORM_REVISION = 2;
+export const TRANSFORM_REVISION = 3;
 
 /**
  * A short key of the options that change the transpiled code, `''` for the defaults. Compiled files
@@ -164,7 +164,7 @@ const SWC_INTEROP_TESTS: readonly (readonly [string, string])[] = [
   ],
   [
     'function _interop_require_wildcard(obj, nodeInterop) {\n    if (!nodeInterop && obj && obj.__esModule) return obj;',
-    `function _interop_require_wildcard(obj, nodeInterop) {\n    if (!nodeInterop && ${RUNTIME_HELPERS}.isModule(obj)) return obj;`,
+    `function _interop_require_wildcard(obj, nodeInterop) {\n    if (!nodeInterop && ${RUNTIME_HELPERS}.isModule(obj)) return ${RUNTIME_HELPERS}.namespace(obj);`,
   ],
 ];
 
@@ -191,7 +191,8 @@ export function moduleFormat(filename: string): ModuleFormat {
   const suffix = extname(filename).toLowerCase();
   if (suffix === '.mjs' || suffix === '.mts') return 'module';
   if (suffix === '.cjs' || suffix === '.cts') return 'commonjs';
-  return packageTypeOf(filename) === 'module' ? 'module' : 'detect';
+  // The nearest package.json, read once per folder and process (shared with Node's resolution).
+  return isEsmFile(filename) ? 'module' : 'detect';
 }
 
 /**
