@@ -19,6 +19,7 @@ import {
   type ModuleType,
 } from '@importlib/core';
 
+import { isPackageMarker } from './layout.js';
 import { requireFile } from './node-loader.js';
 import { isEsmFile, isInNodeModules, nodeImport, nodeResolve } from './node-resolve.js';
 import { resolveSpecifier, SOURCE_ENDINGS, type Target } from './specifiers.js';
@@ -323,8 +324,7 @@ function ownedName(system: ImportSystem, file: string): string | null {
     const folder = resolvePath(entry === '' ? '.' : entry);
     if (!file.startsWith(folder + sep)) continue;
     const parts = file.slice(folder.length + 1, file.length - ending[0].length).split(sep);
-    if (parts.length > 1 && (parts[parts.length - 1] === 'index' || parts[parts.length - 1] === '__init__'))
-      parts.pop();
+    if (parts.length > 1 && isPackageMarker(parts[parts.length - 1] as string)) parts.pop();
     const name = parts.map(encodeSegment).join('.');
     try {
       if (system.findSpec(name)?.origin === file) return name;
