@@ -59,6 +59,19 @@ describe('docs/conformance.md', () => {
       .map(([, link, title]) => `${link} › ${title}`);
     expect(missing).toEqual([]);
   });
+
+  it('names only functions and methods that are in the linked file', () => {
+    const named = [...map.matchAll(/\]\((\.\.\/[^)]+\.ts)\) \(((?:`[^`]+`(?:, )?)+)\)/g)];
+    expect(named.length).toBeGreaterThan(30);
+    const missing = named.flatMap(([, link, names]) => {
+      const text = readFileSync(resolve(dirname(mapFile), link!), 'utf8');
+      return [...names!.matchAll(/`#?([^`]+)`/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !new RegExp(`\\b${name}\\b`).test(text))
+        .map((name) => `${link} (${name})`);
+    });
+    expect(missing).toEqual([]);
+  });
 });
 
 describe('citations of CPython behaviours', () => {
