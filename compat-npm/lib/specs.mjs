@@ -584,6 +584,34 @@ export const specs = [
     },
     ts: { name: 'src' },
   },
+  {
+    pkg: '@tanstack/query-core',
+    kind: 'dual',
+    items: [4, 13],
+    calls: {
+      cache: (m) => {
+        const client = new m.QueryClient();
+        client.setQueryData(['a'], 1);
+        return [client.getQueryData(['a']), m.hashKey(['a', { b: 1 }])];
+      },
+      fetch: (m) => new m.QueryClient().fetchQuery({ queryKey: ['x'], queryFn: async () => 42 }),
+    },
+    ts: { name: 'src' },
+  },
+  {
+    pkg: '@trpc/server',
+    kind: 'dual',
+    items: [4],
+    calls: {
+      call: (m) => {
+        const t = m.initTRPC.create();
+        const router = t.router({ hi: t.procedure.query(() => 'hello') });
+        return t.createCallerFactory(router)({}).hi();
+      },
+    },
+    // its src/ imports '@trpc/server/vendor/is-plain-object', a path its `exports` does not
+    // list (its own monorepo maps it with tsconfig paths): not runnable as published, so no ts way
+  },
   { pkg: 'valibot', kind: 'dual', items: [4], calls: { parse: (m) => m.safeParse(m.string(), 1).success } },
   {
     pkg: 'fp-ts',

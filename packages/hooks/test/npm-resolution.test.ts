@@ -4,6 +4,7 @@
 // entry, and a file beside a folder of the same name. Every package here is a small tree written by
 // the test, so nothing is fetched.
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { RequireAsyncError, type ModuleType } from '@importlib/core';
@@ -97,16 +98,16 @@ describe('bare specifiers resolve as Node resolves them from the importing file'
     const src = tree(
       root,
       {
-        'cjs.ts':
-          "export const viaRequire = require('dual').kind;\nexport const later = () => import('dual');\n",
+        'cjs.ts': "exports.viaRequire = require('dual').kind;\n",
+        'lazy.ts': "export const later = () => import('dual');\n",
         'esm.mts': "import { kind } from 'dual';\nexport const viaImport = kind;\n",
       },
       'src-',
     );
     const system = createImportSystem({ path: [src] });
-    const cjs = system.importModule('cjs') as { viaRequire: string; later: () => Promise<{ kind: string }> };
-    expect(cjs.viaRequire).toBe('cjs');
-    expect((await cjs.later()).kind).toBe('esm');
+    expect((system.importModule('cjs') as { viaRequire: string }).viaRequire).toBe('cjs');
+    const lazy = system.importModule('lazy') as { later: () => Promise<{ kind: string }> };
+    expect((await lazy.later()).kind).toBe('esm');
     expect((system.importModule('esm') as { viaImport: string }).viaImport).toBe('esm');
     expect((system.importModule('dual') as { kind: string }).kind).toBe('cjs');
     const other = createImportSystem({ path: [src] });
@@ -166,6 +167,9 @@ describe('a folder of installed packages on the path (site-packages)', () => {
       join(root, 'node_modules', 'debug', 'src', 'index.js'),
       [join(root, 'node_modules', 'debug')],
     ]);
+    // Its files are Node's: the submodule is the object the entry's own require('./common') got.
+    expect(system.importModule('debug.src.common')).toBe('common');
+    expect(system.importModule('debug.src.index')).toBe(debug);
   });
 });
 
@@ -177,5 +181,38 @@ describe('one file, one module object per system', () => {
     const system = createImportSystem({ path: [join(root, 'src'), root] });
     const first = system.importModule('src.util');
     expect((system.importModule('a') as { util: unknown }).util).toBe(first);
+  });
+});
+
+describe('ES modules of installed packages imported by an ES module of the project', () => {
+  it("gives the module's own keys on the sync path (no __esModule from Node's require of an ES module)", () => {
+    const root = installed();
+    const src = tree(
+      root,
+      {
+        'uses.mjs':
+          "import * as ns from 'esm-only';\nimport byDefault from 'esm-only';\nexport const keys = Object.keys(ns).sort();\nexport { byDefault };\n",
+      },
+      'src-',
+    );
+    const uses = createImportSystem({ path: [src] }).importModule('uses') as {
+      keys: string[];
+      byDefault: string;
+    };
+    expect(uses.keys).toEqual(['default', 'named']);
+    expect(uses.byDefault).toBe('the default');
+  });
+
+  it("imports a top-level-await package with Node's import() before the body runs, on the async path", async () => {
+    const root = installed();
+    const src = tree(
+      root,
+      { 'uses.mjs': "import * as ns from 'tla';\nimport { answer } from 'tla';\nexport { ns, answer };\n" },
+      'src-',
+    );
+    const system = createImportSystem({ path: [src] });
+    const uses = (await system.importModuleAsync('uses')) as { ns: unknown; answer: number };
+    expect(uses.answer).toBe(42);
+    expect(uses.ns).toBe(await system.importModuleAsync('tla'));
   });
 });

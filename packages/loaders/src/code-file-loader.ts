@@ -166,6 +166,7 @@ export abstract class CodeFileLoader implements Loader {
     return readFileSync(path);
   }
 }
+
 /**
  * @internal A compiled record ready to run as the module at `path`, with its stored source map, and
  * nothing to write (a compiled-only file: folders' sourceless loader and the zip loaders).

@@ -70,10 +70,11 @@ function linksToFile(path: string): boolean {
 }
 
 /**
- * @internal The entries of the folder `dir` a tree walk uses, sorted by name. Types come from the listing (no `stat`
- * per entry); only a symbolic link is `stat`ed, to keep it when it points to a regular file. A link to
- * a folder is never entered (as `compileall`), so a link loop cannot make a walk endless, and nothing
- * that is not a regular file (a FIFO, a socket, a device) is ever listed, so nothing opens one.
+ * @internal The entries of the folder `dir` a tree walk uses, sorted by name. Types come from the
+ * listing (no `stat` per entry); only a symbolic link is `stat`ed, to keep it when it points to a
+ * regular file. A link to a folder is never entered (as `compileall`), so a link loop cannot make a
+ * walk endless, and nothing that is not a regular file (a FIFO, a socket, a device) is ever listed,
+ * so nothing opens one.
  *
  * @throws the `readdir` error when the folder cannot be listed.
  */
@@ -95,7 +96,10 @@ export function listFolder(
 
 /** @internal Options of {@link walkTree}. */
 export interface WalkTreeOptions {
-  /** The folder names not entered. @default isSkippedFolder (`__pycache__`, `node_modules`, dot-folders) */
+  /**
+   * The folder names not entered.
+   * @default isSkippedFolder (`__pycache__`, `node_modules`, dot-folders)
+   */
   skipFolder?: (name: string) => boolean;
   /** Leave out the file or folder at this path (a folder left out is not entered). */
   exclude?: ((path: string) => boolean) | null;

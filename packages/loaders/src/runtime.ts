@@ -128,6 +128,8 @@ export interface CompiledBody {
   cachedDataRejected: boolean;
   /** Characters the wrapper puts before the code on line 1 (for source-mapping stack frames). */
   firstLineOffset: number;
+  /** The transpiled code (read on the async path only, for its bare imports: see `runBody`). */
+  source: string;
 }
 
 /**
@@ -153,6 +155,7 @@ export function compileBody(
       isAsync,
       cachedDataRejected: cachedData !== undefined && script.cachedDataRejected === true,
       firstLineOffset: prefix.length,
+      source: js,
     };
   };
   const isAsync = options.isAsync ?? (js.startsWith(ESM_OPENER) && awaitsAtTopLevel(js));
@@ -227,6 +230,12 @@ export interface ModuleScope {
   dynamicImport: (specifier: unknown) => Promise<unknown>;
   /** @internal Called once the body has run: reads `module.exports` back, sets `module.loaded`. */
   finish(): void;
+  /**
+   * @internal On the async path, before the body runs: import with Node's `import()` the ES modules
+   * Node will load for the body's bare imports, so they get Node's own namespace (and top-level
+   * `await` in them works) when the body's transpiled imports ask for them synchronously.
+   */
+  preload(code: string): Promise<void> | null;
   /** @internal */
   scopes: SystemScopes;
 }
@@ -472,9 +481,10 @@ export function createModuleScope(
   const npmCode = fallback && isInNodeModules(file);
   let nodeRequire: NodeJS.Require | undefined;
   const node = (): NodeJS.Require => (nodeRequire ??= createRequire(file));
-  let esm: boolean | undefined;
+  // An ES module's imports (its transpiled body's require calls) use Node's `import` conditions. The
+  // body marks its exports as an ES module first thing (ESM_OPENER), by the file's format.
   const conditions = (async: boolean): 'import' | 'require' =>
-    async || (esm ??= isEsmFile(file)) ? 'import' : 'require';
+    async || esModules.has(module) ? 'import' : 'require';
   const scopes = systemScopes(system);
 
   /** Only a bare specifier that no finder claims goes on to Node's resolution (when enabled). */
@@ -501,11 +511,44 @@ export function createModuleScope(
         if (!mayFallBack(target, error)) throw error;
       }
     }
-    const resolved = nodeResolve(specifier, file, conditions(false));
+    const esmImporter = conditions(false) === 'import';
+    const resolved = nodeResolve(specifier, file, esmImporter ? 'import' : 'require');
     if (isBuiltin(resolved)) return node()(resolved);
+    const preloaded = imported?.get(resolved);
+    if (preloaded !== undefined) return preloaded;
     const owned = isInNodeModules(resolved) ? null : ownedName(system, resolved);
-    return owned !== null ? system.importModule(owned) : requireFile(specifier, resolved);
+    if (owned !== null) return system.importModule(owned);
+    const value = requireFile(specifier, resolved);
+    return esmImporter ? importedView(value) : value;
   }) as ModuleRequire;
+
+  /** ES modules Node imported for this body before it ran (the async path), by file. */
+  let imported: Map<string, unknown> | undefined;
+  /** `null` (nothing to wait for) on the synchronous path, and for a body without bare imports. */
+  const preload = (code: string): Promise<void> | null =>
+    system.outerImportId === null && BARE_REQUIRE.test(code) ? preloadAll(code) : null;
+  const preloadAll = async (code: string): Promise<void> => {
+    for (const [, specifier] of code.matchAll(BARE_REQUIRES)) {
+      if (specifier === undefined || isBuiltin(specifier)) continue;
+      const target = resolveSpecifier(specifier, name, pkg, file);
+      if (target.kind !== 'bare') continue;
+      // Only what goes to Node: a top-level name the system claims is the system's (asking about a
+      // top-level name imports nothing, so nothing runs early).
+      const top = target.name?.split('.')[0];
+      if (systemFirst(target) && top !== undefined) {
+        if (system.modules.has(top)) continue;
+        if (asModuleCode(system, top, () => system.findSpec(top)) !== null) continue;
+      }
+      let resolved: string;
+      try {
+        resolved = nodeResolve(specifier, file, 'import');
+      } catch {
+        continue; // the body's own require() reports it, where Node would
+      }
+      if (!isEsmFile(resolved) || !isInNodeModules(resolved)) continue;
+      (imported ??= new Map()).set(resolved, await import(pathToFileURL(resolved).href));
+    }
+  };
 
   const resolve = (specifier: string, resolveOptions?: { paths?: string[] }): string => {
     if (resolveOptions?.paths !== undefined) return node().resolve(specifier, resolveOptions);
@@ -602,7 +645,7 @@ export function createModuleScope(
     cjs.loaded = true;
   };
 
-  return { exports, require, module: cjs, dynamicImport, finish, scopes };
+  return { exports, require, module: cjs, dynamicImport, finish, scopes, preload };
 }
 
 /** Files whose default-import interop is TypeScript's `esModuleInterop` (the rest follow Node). */
@@ -646,7 +689,42 @@ export function checkAsyncAllowed(system: ImportSystem, isAsync: boolean, name: 
 
 /** Run a compiled body as `module`; returns what the body returns (a promise for an async body). */
 export function runBody(body: CompiledBody, scope: ModuleScope, file: string): unknown {
+  const preloading = scope.preload(body.source);
+  if (preloading !== null) return preloading.then(() => callModuleFunction(body.fn, scope, file));
   return callModuleFunction(body.fn, scope, file);
+}
+
+/** A transpiled static import of a bare specifier (`require("pkg")`, as swc writes it). */
+const BARE_REQUIRE = /\brequire\("(?![./]|node:)[^"]+"\)/;
+const BARE_REQUIRES = /\brequire\("((?![./]|node:)[^"]+)"\)/g;
+
+const views = new WeakMap<object, object>();
+
+/**
+ * What an ES module importing `value` sees, when `value` came from Node's `require()` of an ES module:
+ * for a module with a default export, Node 20's `require()` gives a namespace with an added
+ * `__esModule` key, which Node's `import` never shows. The view has the module's own keys (live),
+ * one per namespace; anything else is returned as it is.
+ */
+function importedView(value: unknown): unknown {
+  if (!isModuleNamespaceObject(value) || !Object.prototype.hasOwnProperty.call(value, '__esModule')) {
+    return value;
+  }
+  const namespace = value as Record<string, unknown>;
+  let view = views.get(namespace);
+  if (view === undefined) {
+    const made = Object.create(null) as Record<string | symbol, unknown>;
+    for (const key of Object.keys(namespace)) {
+      if (key === '__esModule') continue;
+      Object.defineProperty(made, key, { enumerable: true, get: () => namespace[key] });
+    }
+    Object.defineProperty(made, Symbol.toStringTag, { value: 'Module' });
+    // Not a key (Object.keys is Node's), but TypeScript's interop in .ts files still sees an ES module.
+    Object.defineProperty(made, '__esModule', { value: true });
+    esModules.add(Object.preventExtensions(made));
+    views.set(namespace, (view = made));
+  }
+  return view;
 }
 
 /**

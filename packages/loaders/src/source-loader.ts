@@ -32,6 +32,7 @@ function statSource(name: string, path: string): Stats {
     throw unreadableSource(name, path, error);
   }
 }
+
 /** Loads TypeScript and JavaScript sources through the compiled cache (Python's `SourceFileLoader`). */
 export class SourceFileLoader extends CodeFileLoader {
   #cachePath: string | null | undefined;

@@ -1,8 +1,9 @@
 /**
  * The V8 runtime key: 16 bytes that say which runtime made a V8 code cache (Node and V8 versions,
- * architecture, and the V8 options among `execArgv` and `NODE_OPTIONS`). V8 does not check a code
- * cache against the flags it was made under, so compiled files hand their V8 bytes only to a
- * process with the same key. Includes the parser of `NODE_OPTIONS` that finds the V8 options.
+ * architecture, and the V8 options among `execArgv` and `NODE_OPTIONS`). A compiled file or a frozen
+ * bundle stores the key of the process that made its V8 code cache, and its reader hands those bytes
+ * to V8 only in a process with the same key. Includes the parser of `NODE_OPTIONS` that finds the V8
+ * options.
  */
 import { createHash } from 'node:crypto';
 
