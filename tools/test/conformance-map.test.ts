@@ -1,8 +1,8 @@
 // docs/conformance.md is the project's own map of CPython behaviours: code and tests cite a behaviour
 // by its CPython name and, where they point at the map, by an anchor of that page. These tests keep
 // the map and its citations honest: every cited anchor exists, every file the map links to exists,
-// every test block it names is in that file, and nothing cites a numbered list from outside the
-// repository instead.
+// every test block and function it names is in that file, and nothing cites a numbered list from
+// outside the repository instead.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,19 @@ describe('docs/conformance.md', () => {
     const missing = cited
       .filter(([, link, title]) => !readFileSync(resolve(dirname(mapFile), link!), 'utf8').includes(title!))
       .map(([, link, title]) => `${link} › ${title}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('names only functions and methods that are in the linked file', () => {
+    const named = [...map.matchAll(/\]\((\.\.\/[^)]+\.ts)\) \(((?:`[^`]+`(?:, )?)+)\)/g)];
+    expect(named.length).toBeGreaterThan(30);
+    const missing = named.flatMap(([, link, names]) => {
+      const text = readFileSync(resolve(dirname(mapFile), link!), 'utf8');
+      return [...names!.matchAll(/`#?([^`]+)`/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !new RegExp(`\\b${name}\\b`).test(text))
+        .map((name) => `${link} (${name})`);
+    });
     expect(missing).toEqual([]);
   });
 });
