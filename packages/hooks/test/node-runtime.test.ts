@@ -172,6 +172,8 @@ describe('type-only re-exports of TypeScript sources', () => {
   });
 });
 
+// (The submodule bound on its package lives on a prototype of the package's own: core's job. This
+// guards the export helpers swc inlines against it.)
 describe('export * from a submodule of the same name', () => {
   it("exports the submodule's own export, not the submodule bound on the package", () => {
     const { system } = project({

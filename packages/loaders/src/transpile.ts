@@ -32,7 +32,7 @@ function loadSwc(): Swc {
  * transpiled code changes for the same source, or old compiled files would still be taken as fresh
  * and run the old code (Python bumps its MAGIC for the same reason).
  */
-export const TRANSFORM_REVISION = 5;
+export const TRANSFORM_REVISION = 6;
 
 /**
  * A short key of the options that change the transpiled code, `''` for the defaults. Compiled files
@@ -154,14 +154,6 @@ const SWC_EXPORT_LOOP = 'for(var name in all)Object.defineProperty(';
 const OWN_EXPORT_LOOP =
   'for(var name in all)if (Object.prototype.hasOwnProperty.call(all, name)) Object.defineProperty(';
 
-// swc's `_export_star` skips a name the exports already own. A package's own submodule is bound on
-// it (Python's `pkg.sub`) as a non-enumerable property, not an export: `export * from './sub.js'`
-// must still export `sub`'s own `sub` (zod's `memoizer`), as Node does and as Python's `from .sub
-// import *` rebinds the name. Only enumerable or fixed properties (exports, `__esModule`) are kept.
-const SWC_STAR_TEST = 'if (k !== "default" && !Object.prototype.hasOwnProperty.call(to, k)) {';
-const STAR_TEST =
-  'if (k !== "default" && (!Object.prototype.hasOwnProperty.call(to, k) || !Object.prototype.propertyIsEnumerable.call(to, k) && Object.getOwnPropertyDescriptor(to, k).configurable)) {';
-
 // The default-import interop helpers swc inlines. In a file that follows Node's interop, the test
 // "is this an ES module" is the runtime's (`__esModule`, which Babel's CommonJS output sets too,
 // is not what Node looks at). Same lines, so the source map still holds.
@@ -262,7 +254,6 @@ export function transpile(
     code = code.replace(SWC_DYNAMIC_IMPORT, `=>${DYNAMIC_IMPORT}((`);
   if (code.includes('enumerable: true,')) code = code.replace(SWC_EXPORT_GETTER, '$1 configurable: true,$2');
   if (code.includes(SWC_EXPORT_LOOP)) code = code.replace(SWC_EXPORT_LOOP, OWN_EXPORT_LOOP);
-  if (code.includes(SWC_STAR_TEST)) code = code.replace(SWC_STAR_TEST, STAR_TEST);
   // Default-import interop: TypeScript's esModuleInterop for TypeScript (and JSX) files, which is what
   // swc's helpers do; Node's for JavaScript files.
   if (!typescript && suffix !== '.jsx' && code.includes('.__esModule'))
