@@ -65,6 +65,16 @@ export function defineWaySuite(wayId: string): void {
           actual.loadError,
           `importlib could not import ${spec.pkg} (${way.id}): ${actual.loadError}`,
         ).toBeUndefined();
+        if (way.id === 'identity' && spec.registryIdentity) {
+          // A name the system owns has one registry entry (sys.modules); Node re-reads a getter
+          // `module.exports` on every require. The spec says this package shows the difference.
+          const registry = { requireIsByName: true, importIsRequire: true };
+          expect(expected.facts, `Node now gives ${spec.pkg} one object: drop registryIdentity`).not.toEqual(
+            registry,
+          );
+          expect(actual.facts, 'importlib must give one object per owned name').toEqual(registry);
+          return;
+        }
         expect(actual, differences(actual, expected).join('; ')).toEqual(expected);
       });
     }
