@@ -18,7 +18,8 @@ import {
 import { writeFileAtomic } from './io/atomic-write.js';
 import { isPackageFile } from './layout.js';
 import type { LoaderContext } from './loader-context.js';
-import { checkAsyncAllowed, compileBody, createModuleScope, runBody, type CompiledBody } from './runtime.js';
+import { compileBody, type CompiledBody } from './module-body.js';
+import { checkAsyncAllowed, createModuleScope, runBody } from './runtime.js';
 import { registerSourceMap, type SourceMapLoader } from './stack-traces.js';
 
 /**

@@ -17,7 +17,7 @@ import {
 } from './compiled-cache.js';
 import { writeFileAtomic } from './io/atomic-write.js';
 import type { LoaderContext } from './loader-context.js';
-import { compileBody } from './runtime.js';
+import { compileBody } from './module-body.js';
 import { transpile } from './transpile.js';
 
 /** Options of {@link compileFile}. */

@@ -81,15 +81,12 @@ export {
 export type { TranspileOptions, TranspileResult } from './transpile.js';
 export { resolveSpecifier } from './specifiers.js';
 export type { Target } from './specifiers.js';
-export { compileBody, createModuleScope, isModuleCodeLookup, runBody } from './runtime.js';
-export type {
-  CommonJsModule,
-  CompiledBody,
-  ModuleFunction,
-  ModuleRequire,
-  ModuleScope,
-  ScopeOptions,
-} from './runtime.js';
+export { compileBody } from './module-body.js';
+export { createModuleScope, runBody } from './runtime.js';
+export { isModuleCodeLookup } from './system-scopes.js';
+export type { CommonJsModule, ModuleRequire } from './module-scope-types.js';
+export type { CompiledBody, ModuleFunction } from './module-body.js';
+export type { ModuleScope, ScopeOptions } from './runtime.js';
 export { INLINE_COMPILED_WRITES, LoaderContext } from './loader-context.js';
 export type { CompiledCacheOptions, LoaderOptions } from './loader-context.js';
 export { SourceFileLoader, SourcelessFileLoader } from './source-loader.js';

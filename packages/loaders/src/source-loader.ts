@@ -21,7 +21,7 @@ import {
   type Prepared,
 } from './code-file-loader.js';
 import { CompiledCacheError, decodeCompiled, isFresh, type CompiledRecord } from './compiled-cache.js';
-import { compileBody } from './runtime.js';
+import { compileBody } from './module-body.js';
 import { registerSourceMap, type SourceMapLoader } from './stack-traces.js';
 import { transpile, type TranspileOptions } from './transpile.js';
 

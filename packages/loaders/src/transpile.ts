@@ -51,7 +51,7 @@ export const DYNAMIC_IMPORT = '__importlib_dynamic_import__';
 
 /**
  * The name of the runtime helpers a transpiled body calls (a parameter of the module wrapper): marking
- * an ES module, Node's default-import interop, dropping type-only re-exports. See `runtime.ts`.
+ * an ES module, Node's default-import interop, dropping type-only re-exports. See `interop.ts`.
  */
 export const RUNTIME_HELPERS = '__importlib_runtime__';
 

@@ -15,7 +15,7 @@ import {
   programOf,
   type FrozenRecord,
 } from '../src/frozen/index.js';
-import { compileBody } from '../src/runtime.js';
+import { compileBody } from '../src/module-body.js';
 import { transpile } from '../src/transpile.js';
 import { thrownBy } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { compileBody, DYNAMIC_IMPORT, ImportSyntaxError, transpile } from '@importlib/loaders';
 
-import { runtimeHelpers } from '../src/runtime.js';
+import { runtimeHelpers } from '../src/interop.js';
 
 describe('transpile', () => {
   it('turns TypeScript with ESM syntax into a CommonJS body without types', () => {

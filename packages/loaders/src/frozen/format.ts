@@ -90,7 +90,7 @@ export const ENTRY_TAIL_SIZE = 20;
 
 /**
  * @internal The parameters of a module function in the program: the same, in the same order, as the
- * source loader's module wrapper (`runtime.ts`), so a frozen body runs exactly as it would from source.
+ * source loader's module wrapper (`module-body.ts`), so a frozen body runs exactly as it would from source.
  */
 export { MODULE_PARAMS };
 

@@ -21,7 +21,8 @@ import {
   type ModuleSpec,
 } from '@importlib/core';
 
-import { callModuleFunction, checkAsyncAllowed, createModuleScope, type ModuleFunction } from '../runtime.js';
+import type { ModuleFunction } from '../module-body.js';
+import { callModuleFunction, checkAsyncAllowed, createModuleScope } from '../runtime.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { FrozenBundleError } from './format.js';
 import type { FrozenBundle, FrozenEntry } from './reader.js';

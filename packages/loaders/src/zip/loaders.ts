@@ -30,7 +30,7 @@ import { crc32 } from '../io/crc32.js';
 import { JsonFileLoader } from '../json-loader.js';
 import { PYCACHE } from '../layout.js';
 import type { LoaderContext } from '../loader-context.js';
-import { compileBody } from '../runtime.js';
+import { compileBody } from '../module-body.js';
 import { registerSourceMap } from '../stack-traces.js';
 import { transpile } from '../transpile.js';
 import { getZipDirectory, type ZipDirectory, type ZipEntry } from './directory.js';
