@@ -5,6 +5,22 @@ import { compileBody, DYNAMIC_IMPORT, ImportSyntaxError, transpile } from '@impo
 
 import { runtimeHelpers } from '../src/interop.js';
 
+/** Call a compiled body for the module `a` of `/x/a.ts`, with `target` as its exports and `require`. */
+function runAs(body: ReturnType<typeof compileBody>, target: object, require: never): unknown {
+  return body.fn.call(
+    target,
+    target,
+    require,
+    {} as never,
+    '/x/a.ts',
+    '/x',
+    async () => ({}),
+    null,
+    'a',
+    null,
+    runtimeHelpers,
+  );
+}
 describe('transpile', () => {
   it('turns TypeScript with ESM syntax into a CommonJS body without types', () => {
     const { code, map } = transpile('import { b } from "./b";\nexport const a: number = b + 1;', '/x/a.ts');
@@ -46,20 +62,7 @@ describe('transpile', () => {
       const body = compileBody(code, '/x/a.ts');
       const target = {};
       const require = (() => ({ x: 1 })) as never;
-      const run = () =>
-        body.fn.call(
-          target,
-          target,
-          require,
-          {} as never,
-          '/x/a.ts',
-          '/x',
-          async () => ({}),
-          null,
-          'a',
-          null,
-          runtimeHelpers,
-        );
+      const run = () => runAs(body, target, require);
       run();
       expect(run, source).not.toThrow();
     }
@@ -144,19 +147,7 @@ describe('transpile', () => {
     proto.polluted = 1;
     try {
       const target = {};
-      body.fn.call(
-        target,
-        target,
-        (() => ({})) as never,
-        {} as never,
-        '/x/a.ts',
-        '/x',
-        async () => ({}),
-        null,
-        'a',
-        null,
-        runtimeHelpers,
-      );
+      runAs(body, target, (() => ({})) as never);
       expect(Object.keys(target)).toEqual(['a', 'b']);
     } finally {
       delete proto.polluted;
