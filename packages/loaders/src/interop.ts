@@ -30,25 +30,6 @@ export interface RuntimeHelpers {
 export const esModules = new WeakSet<object>();
 const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
 
-const namespaceViews = new WeakMap<object, object>();
-
-/** See {@link RuntimeHelpers.namespace}. */
-function importNamespace(value: object): object {
-  if (!isModuleNamespaceObject(value) || !hasOwn(value, '__esModule')) return value;
-  let view = namespaceViews.get(value);
-  if (view === undefined) {
-    const live: PropertyDescriptorMap = {};
-    for (const key of Object.keys(value)) {
-      if (key === '__esModule') continue;
-      live[key] = { get: () => (value as Record<string, unknown>)[key], enumerable: true };
-    }
-    live[Symbol.toStringTag] = { value: 'Module' };
-    view = Object.preventExtensions(Object.create(null, live) as object);
-    namespaceViews.set(value, view);
-  }
-  return view;
-}
-
 /** @internal The helpers every module body gets (one object for the process: no state per module). */
 export const runtimeHelpers: RuntimeHelpers = Object.freeze({
   markModule(exports: object): void {
@@ -60,7 +41,7 @@ export const runtimeHelpers: RuntimeHelpers = Object.freeze({
     return value !== null && (esModules.has(value) || isModuleNamespaceObject(value));
   },
   namespace(value: object): object {
-    return importNamespace(value);
+    return importedView(value) as object;
   },
   pruneTypeExports(exports: object, entries: readonly unknown[]): void {
     for (let i = 0; i + 2 < entries.length; i += 3) {
@@ -90,7 +71,7 @@ export const TS_INTEROP = /\.(?:[cm]?tsx?|jsx)$/i;
 export function namespaceOf(value: unknown, nodeInterop: boolean): unknown {
   if ((typeof value === 'object' || typeof value === 'function') && value !== null) {
     // Node's own namespace (an ES module Node loaded): exactly the keys Node's import gives.
-    if (isModuleNamespaceObject(value)) return importNamespace(value);
+    if (isModuleNamespaceObject(value)) return importedView(value);
     if (nodeInterop ? esModules.has(value) : (value as { __esModule?: unknown }).__esModule) return value;
     const namespace: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) namespace[key] = (value as Record<string, unknown>)[key];
